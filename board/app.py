@@ -1,0 +1,117 @@
+"""create_app(settings): the routes as a list, and a lifespan that owns the store and the rooms."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from board import http
+from board.auth import OriginPolicy
+from board.config import Settings
+from board.demo import ensure_demo
+from board.errors import ErrorCode
+from board.netinfo import base_urls, room_url
+from board.rooms import RoomRegistry
+from board.services import Services
+from board.store import Store
+from board.ws import board_socket
+
+log = logging.getLogger("brickboard")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds the CSP (no inline script, nothing from outside) and friends to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = getattr(exc, "code", None) or {
+        404: ErrorCode.NOT_FOUND,
+        405: ErrorCode.BAD_REQUEST,
+    }.get(exc.status_code, ErrorCode.BAD_REQUEST)
+    message = exc.detail if isinstance(exc, http.ApiError) else _GENERIC.get(exc.status_code)
+    return http.error_response(code, message or str(exc.detail), exc.status_code)
+
+
+_GENERIC = {404: "There is nothing at this address.", 405: "This method is not allowed here."}
+
+
+def create_app(
+    settings: Settings, on_ready: Callable[[Services], Awaitable[None]] | None = None
+) -> Starlette:
+    """The whole server as one ASGI app; a test builds it in one line with a temporary database."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        store = await Store.open(settings.db_url)
+        urls = base_urls(settings.host, settings.port, settings.https)
+        services = Services(
+            settings=settings,
+            store=store,
+            rooms=RoomRegistry(store, queue_bound=settings.queue_bound),
+            origins=OriginPolicy.of([*urls, *settings.allowed_origins]),
+            base_url=(
+                settings.public_url or room_url(settings.host, settings.port, settings.https)
+            ).rstrip("/"),
+        )
+        if settings.seed_demo:
+            await ensure_demo(store)
+        app.state.services = services
+        if on_ready is not None:
+            await on_ready(services)
+        try:
+            yield {}
+        finally:
+            await services.rooms.close()
+            await store.close()
+
+    routes = [
+        *http.routes,
+        WebSocketRoute("/ws/boards/{board_id}", board_socket),
+        Mount("/static", StaticFiles(directory=http.STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.add_middleware(SecurityHeaders)
+    return app

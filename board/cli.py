@@ -1,0 +1,207 @@
+"""The command line (`python run.py ...`): serve by default; demo, workshop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from board.config import DEFAULT_PORT, Settings
+from board.demo import ensure_demo, roster_json
+from board.netinfo import room_url
+from board.roster import RosterError, build, parse_csv
+from board.services import Services
+from board.store import Store
+from board.store.engine import default_url
+
+COMMANDS = ("serve", "demo", "workshop")
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $BRICKBOARD_DB, else SQLite in ./data/)",
+    )
+
+
+def _address_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 8000)")
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people open, used in invite links (default: http://LAN-ADDRESS:PORT)",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python run.py",
+        description="Brickboard: the live Innovation Canvas for a workshop room. "
+        "Without a command, serves the board (and creates the demo workshop on an empty "
+        "database).",
+    )
+    sub = root.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the board (the default command)")
+    _address_options(serve)
+    _db_option(serve)
+    serve.add_argument(
+        "--rate-limit",
+        type=float,
+        default=30.0,
+        metavar="N",
+        help="ops per second allowed per connection, 0 for no limit (default: 30)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another browser origin allowed to connect, e.g. https://board.example.org "
+        "(repeatable; the server's own addresses are always allowed)",
+    )
+    serve.add_argument("--certfile", help="TLS certificate: serve HTTPS and WSS")
+    serve.add_argument("--keyfile", help="TLS private key for --certfile")
+    serve.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="do not create the demo workshop on an empty database",
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+
+    demo = sub.add_parser("demo", help="create the demo workshop if missing and print it")
+    _db_option(demo)
+    _address_options(demo)
+    demo.add_argument("--json", action="store_true", help="print one JSON object (PROTOCOL.md)")
+
+    workshop = sub.add_parser("workshop", help="set up workshops from the command line")
+    wsub = workshop.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = wsub.add_parser("create", help="a new workshop from a roster CSV")
+    create.add_argument(
+        "--from",
+        dest="csv",
+        required=True,
+        metavar="FILE.csv",
+        help="header name,role,city,organisation,initiative; one row per participant",
+    )
+    create.add_argument("--title", default="Mayors Leadership Institute on Smart Cities")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    _db_option(create)
+    _address_options(create)
+    links = wsub.add_parser("links", help="print everyone's invite link again")
+    links.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
+    links.add_argument("--json", action="store_true", help="print one JSON object")
+    _db_option(links)
+    _address_options(links)
+    return root
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    return (args.public_url or room_url(args.host, args.port, False)).rstrip("/")
+
+
+def _print_roster(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    print(f"{data['workshop']['title']}  ({data['workshop']['id']})")
+    for p in data["participants"]:
+        who = f"{p['name']} [{p['role']}{', ' + p['city'] if p['city'] else ''}]"
+        print(f"  {who:<60} {p['join_url']}")
+
+
+async def _with_store(url: str, work: Callable[[Store], Awaitable[int]]) -> int:
+    store = await Store.open(url)
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    async def work(store: Store) -> int:
+        workshop_id = await ensure_demo(store)
+        _print_roster(await roster_json(store, workshop_id, _base_url(args)), args.json)
+        return 0
+
+    return asyncio.run(_with_store(args.db or default_url(), work))
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    if args.action == "create":
+        try:
+            people = parse_csv(Path(args.csv).read_text("utf-8"))
+        except OSError as exc:
+            print(f"error: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except RosterError as exc:
+            print(f"error: {args.csv} was refused, nothing was created:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
+
+        async def create(store: Store) -> int:
+            roster = build(args.title, people)
+            await store.create_workshop(roster.workshop, roster.participants, roster.boards)
+            data = await roster_json(store, roster.workshop.id, _base_url(args))
+            _print_roster(data, args.json)
+            return 0
+
+        return asyncio.run(_with_store(args.db or default_url(), create))
+
+    async def links(store: Store) -> int:
+        try:
+            data = await roster_json(store, args.workshop, _base_url(args))
+        except LookupError:
+            print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
+            return 2
+        _print_roster(data, args.json)
+        return 0
+
+    return asyncio.run(_with_store(args.db or default_url(), links))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from board.server import serve
+
+    if bool(args.certfile) != bool(args.keyfile):
+        print("error: --certfile and --keyfile go together", file=sys.stderr)
+        return 2
+    settings = Settings(
+        db_url=args.db or Settings().db_url,
+        host=args.host,
+        port=args.port,
+        rate_limit=args.rate_limit,
+        allowed_origins=tuple(args.allow_origin),
+        public_url=args.public_url,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+        seed_demo=not args.no_demo,
+    )
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return serve(settings, on_ready=_announce, log_level=args.log_level)
+
+
+async def _announce(services: Services) -> None:
+    """Print where to go and everyone's invite link, once the server is ready."""
+    print(f"\nBrickboard is ready. Open {services.base_url} on the room's network.", flush=True)
+    for workshop in await services.store.workshops():
+        data = await roster_json(services.store, workshop.id, services.base_url)
+        _print_roster(data, False)
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")
+    args = parser().parse_args(argv)
+    handlers = {"serve": _serve, "demo": _demo, "workshop": _workshop}
+    return handlers[args.command](args)

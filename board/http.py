@@ -1,0 +1,171 @@
+"""Pages and the JSON API. Every request is authenticated and checked against the roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from board import __version__
+from board.auth import SESSION_COOKIE, participant_from
+from board.errors import HTTP_STATUS, ErrorCode
+from board.model import load_template
+from board.services import Services
+from board.store import BoardRow, ParticipantRow
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SESSION_DAYS = 14
+
+
+class ApiError(HTTPException):
+    """An HTTP error with a code of PROTOCOL.md and a sentence, answered as JSON."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(HTTP_STATUS[code], message)
+        self.code = code
+
+
+def error_response(code: ErrorCode | str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": {"code": str(code), "message": message}}, status_code=status)
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+async def _participant(request: Request) -> ParticipantRow:
+    participant = await participant_from(_services(request).store, request.cookies, request.headers)
+    if participant is None:
+        raise ApiError(ErrorCode.UNAUTHORIZED, "Sign in with your invite link first.")
+    return participant
+
+
+def board_summary(board: BoardRow) -> dict[str, Any]:
+    return {
+        "id": board.id,
+        "title": board.title,
+        "city": board.city,
+        "initiative": board.initiative,
+        "theme": board.theme,
+        "mayor": board.mayor,
+    }
+
+
+def person(p: ParticipantRow) -> dict[str, str]:
+    return {"id": p.id, "name": p.name, "role": p.role, "city": p.city}
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(STATIC / name, media_type="text/html")
+
+
+async def home(request: Request) -> Response:
+    participant = await participant_from(_services(request).store, request.cookies, request.headers)
+    if participant is None:
+        return _page("welcome.html")
+    return RedirectResponse(await _home_of(request, participant), status_code=303)
+
+
+async def _home_of(request: Request, participant: ParticipantRow) -> str:
+    if participant.role == "mayor":
+        for board in await _services(request).store.boards(participant.workshop):
+            if board.mayor == participant.id:
+                return f"/boards/{board.id}"
+    return "/boards"
+
+
+async def join(request: Request) -> Response:
+    services = _services(request)
+    participant = await services.store.participant_by_token(request.path_params["token"])
+    if participant is None:
+        raise ApiError(
+            ErrorCode.NOT_FOUND,
+            "This invite link is not valid (it may have been revoked); ask the facilitator.",
+        )
+    secret = await services.store.create_session(participant.id)
+    response = RedirectResponse(await _home_of(request, participant), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=services.settings.https,
+        path="/",
+    )
+    return response
+
+
+async def boards_page(request: Request) -> Response:
+    if await participant_from(_services(request).store, request.cookies, request.headers) is None:
+        return RedirectResponse("/", status_code=303)
+    return _page("boards.html")
+
+
+async def board_page(request: Request) -> Response:
+    if await participant_from(_services(request).store, request.cookies, request.headers) is None:
+        return RedirectResponse("/", status_code=303)
+    return _page("board.html")
+
+
+# JSON API ---------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    services = _services(request)
+    return JSONResponse(
+        {"ok": True, "version": __version__, "open_boards": len(services.rooms.open_rooms())}
+    )
+
+
+async def me(request: Request) -> Response:
+    participant = await _participant(request)
+    store = _services(request).store
+    workshop = await store.workshop(participant.workshop)
+    assert workshop is not None
+    boards = await store.boards(participant.workshop)
+    return JSONResponse(
+        {
+            "me": person(participant),
+            "workshop": {"id": workshop.id, "title": workshop.title, "venue": workshop.venue},
+            "boards": [board_summary(b) for b in boards],
+        }
+    )
+
+
+async def board_state(request: Request) -> Response:
+    participant = await _participant(request)
+    services = _services(request)
+    board = await services.store.board(request.path_params["board_id"])
+    if board is None:
+        raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
+    if board.workshop != participant.workshop:
+        raise ApiError(ErrorCode.FORBIDDEN, "This board belongs to another workshop.")
+    room = await services.rooms.room(board.id)
+    if room is None:  # pragma: no cover - the board row was just read
+        raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
+    return JSONResponse(await room.read())
+
+
+async def template(request: Request) -> Response:
+    await _participant(request)
+    return JSONResponse(load_template().raw)
+
+
+routes = [
+    Route("/", home),
+    Route("/join/{token}", join),
+    Route("/boards", boards_page),
+    Route("/boards/{board_id}", board_page),
+    Route("/healthz", healthz),
+    Route("/api/me", me),
+    Route("/api/template", template),
+    Route("/api/boards/{board_id}", board_state),
+]

@@ -1,0 +1,405 @@
+"""Live rooms: one per open board. A room orders ops, commits them, then fans events out.
+
+A single consumer task per room applies ops one at a time, so seq is gap-free and every client
+sees the same order. Everything that arrives while a commit is in flight is applied and stored
+together in the next one (group commit), and an event is broadcast only after its commit.
+Joins are handled by the same task between commits, so a `welcome` always shows committed state
+and the events that follow it start at exactly the next seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from board.codec import canonical, encode, error_frame
+from board.errors import CloseCode, ErrorCode
+from board.model import Actor, BoardState, Context, Refusal, apply
+from board.outbox import Outbox
+from board.store import OpRecord, StorageError, Store
+from board.timeutil import now_iso
+
+log = logging.getLogger("brickboard.rooms")
+
+RECENT_EVENTS = 2048
+CHECKPOINT_EVERY = 1000
+PRESENCE_DELAY = 0.05
+
+
+@dataclass(eq=False)
+class Member:
+    """One connected client of a room."""
+
+    actor: Actor
+    client: str
+    outbox: Outbox
+    focus: dict[str, Any] | None = None
+
+    @property
+    def me(self) -> dict[str, str]:
+        a = self.actor
+        return {"id": a.id, "name": a.name, "role": a.role.value, "city": a.city}
+
+
+@dataclass(slots=True)
+class _Op:
+    member: Member
+    op_id: str
+    op: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Join:
+    member: Member
+    since: int | None
+    done: asyncio.Future[None]
+
+
+@dataclass(slots=True)
+class _Read:
+    done: asyncio.Future[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Stop:
+    done: asyncio.Future[None]
+
+
+@dataclass(slots=True)
+class _Accepted:
+    record: OpRecord
+    text: str
+    member: Member
+
+
+@dataclass
+class _Recent:
+    """The latest committed events, to answer resends and short resumes without the database."""
+
+    by_id: OrderedDict[str, tuple[int, str, str]] = field(default_factory=OrderedDict)
+
+    def add(self, op_id: str, seq: int, body: str, text: str) -> None:
+        self.by_id[op_id] = (seq, body, text)
+        if len(self.by_id) > RECENT_EVENTS:
+            self.by_id.popitem(last=False)
+
+    def oldest_seq(self) -> int | None:
+        return next(iter(self.by_id.values()))[0] if self.by_id else None
+
+    def texts_after(self, since: int) -> list[str]:
+        return [text for seq, _, text in self.by_id.values() if seq > since]
+
+
+class Room:
+    def __init__(
+        self,
+        state: BoardState,
+        op_ids: dict[str, int],
+        store: Store,
+        *,
+        queue_bound: int,
+        clock: Callable[[], str] = now_iso,
+    ) -> None:
+        self.state = state
+        self.board_id = state.id
+        self.committed_seq = state.seq
+        self.members: set[Member] = set()
+        self.queue_bound = queue_bound
+        self._op_ids = op_ids
+        self._store = store
+        self._clock = clock
+        self._recent = _Recent()
+        self._inbox: list[_Op | _Join | _Read | _Stop] = []
+        self._wake = asyncio.Event()
+        self._state_cache: tuple[int, str] | None = None
+        self._checkpoint_seq = state.seq
+        self._presence_pending = False
+        self._stopped = False
+        self._task = asyncio.create_task(self._run(), name=f"room-{state.id}")
+
+    # Called by the socket layer -----------------------------------------------------------
+
+    def submit(self, member: Member, op_id: str, op: dict[str, Any]) -> None:
+        self._put(_Op(member, op_id, op))
+
+    async def join(self, member: Member, since: int | None) -> None:
+        """Add a member; its outbox gets the `welcome` first, then every later event."""
+        done = asyncio.get_running_loop().create_future()
+        self._put(_Join(member, since, done))
+        await done
+
+    def leave(self, member: Member) -> None:
+        if member in self.members:
+            self.members.discard(member)
+            self._presence_changed()
+
+    def set_focus(self, member: Member, focus: dict[str, Any] | None) -> None:
+        member.focus = focus
+        self._presence_changed()
+
+    async def read(self) -> dict[str, Any]:
+        """The committed state, in its wire shape."""
+        done = asyncio.get_running_loop().create_future()
+        self._put(_Read(done))
+        return await done
+
+    async def stop(self) -> None:
+        """Commit everything received so far, checkpoint, and stop the room."""
+        if self._stopped:
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._put(_Stop(done))
+        await done
+
+    @property
+    def idle(self) -> bool:
+        return not self.members and not self._inbox
+
+    def _put(self, item: _Op | _Join | _Read | _Stop) -> None:
+        if self._stopped:
+            raise RuntimeError("room is stopped")
+        self._inbox.append(item)
+        self._wake.set()
+
+    # The consumer -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            items, self._inbox = self._inbox, []
+            accepted: list[_Accepted] = []
+            for item in items:
+                if isinstance(item, _Op):
+                    if item.op_id in self._op_ids:
+                        if accepted:
+                            await self._commit(accepted)
+                            accepted = []
+                        await self._resend(item)
+                    else:
+                        self._apply(item, accepted)
+                    continue
+                if accepted:
+                    await self._commit(accepted)
+                    accepted = []
+                if isinstance(item, _Join):
+                    await self._welcome(item)
+                elif isinstance(item, _Read):
+                    item.done.set_result(self.state.to_wire())
+                else:
+                    await self._shutdown(item)
+                    return
+            if accepted:
+                await self._commit(accepted)
+
+    def _apply(self, item: _Op, accepted: list[_Accepted]) -> None:
+        member = item.member
+        at = self._clock()
+        result = apply(self.state, item.op, Context(at=at, by=member.actor.id, actor=member.actor))
+        if isinstance(result, Refusal):
+            member.outbox.put(error_frame(item.op_id, result.code, result.message))
+            return
+        event = {
+            "type": "op",
+            "seq": self.state.seq,
+            "id": item.op_id,
+            "client": member.client,
+            "by": member.actor.id,
+            "at": at,
+            "op": item.op,
+        }
+        record = OpRecord(
+            board=self.board_id,
+            seq=self.state.seq,
+            id=item.op_id,
+            client=member.client,
+            by=member.actor.id,
+            at=at,
+            body=canonical(item.op),
+        )
+        self._op_ids[item.op_id] = self.state.seq
+        accepted.append(_Accepted(record, encode(event), member))
+
+    async def _commit(self, accepted: list[_Accepted]) -> None:
+        checkpoints = []
+        if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
+            checkpoints.append((self.board_id, self.state.seq, self._state_json()))
+        try:
+            await self._store.commit([a.record for a in accepted], checkpoints)
+        except StorageError:
+            await self._recover(accepted)
+            return
+        if checkpoints:
+            self._checkpoint_seq = self.state.seq
+        self.committed_seq = self.state.seq
+        for a in accepted:
+            self._recent.add(a.record.id, a.record.seq, a.record.body, a.text)
+        self._broadcast([a.text for a in accepted])
+
+    async def _recover(self, accepted: list[_Accepted]) -> None:
+        """A failed commit: refuse the batch as retryable and rebuild state from the database."""
+        for a in accepted:
+            self._op_ids.pop(a.record.id, None)
+            a.member.outbox.put(
+                error_frame(
+                    a.record.id,
+                    ErrorCode.UNAVAILABLE,
+                    "The board could not save this edit; it will be sent again.",
+                )
+            )
+        self._state_cache = None
+        with contextlib.suppress(Exception):
+            state = await self._store.load_board(self.board_id)
+            if state is not None:
+                self.state = state
+                self.committed_seq = state.seq
+                return
+        log.error("board %s: could not reload after a failed commit", self.board_id)
+
+    def _broadcast(self, texts: list[str]) -> None:
+        for member in list(self.members):
+            for text in texts:
+                if not member.outbox.put(text, event=True):
+                    self.leave(member)
+                    break
+
+    async def _resend(self, item: _Op) -> None:
+        """A resend of an applied op: the original event again, or `conflict` if it differs."""
+        body = canonical(item.op)
+        recent = self._recent.by_id.get(item.op_id)
+        if recent is not None:
+            _, stored_body, text = recent
+        else:
+            record = await self._store.op(self.board_id, item.op_id)
+            if record is None:  # pragma: no cover - the id map and the log always agree
+                return
+            stored_body, text = record.body, encode(record.event())
+        if stored_body == body:
+            item.member.outbox.put(text, event=True)
+        else:
+            item.member.outbox.put(
+                error_frame(
+                    item.op_id,
+                    ErrorCode.CONFLICT,
+                    "This op id was already used for a different edit; use a new id.",
+                )
+            )
+
+    def _state_json(self) -> str:
+        if self._state_cache is None or self._state_cache[0] != self.state.seq:
+            self._state_cache = (self.state.seq, encode(self.state.to_wire()))
+        return self._state_cache[1]
+
+    async def _welcome(self, join: _Join) -> None:
+        member, since = join.member, join.since
+        head = (
+            f'{{"type":"welcome","board":{encode(self.board_id)},"seq":{self.state.seq},'
+            f'"me":{encode(member.me)},'
+        )
+        if since is None or since > self.state.seq:
+            text = f'{head}"state":{self._state_json()}}}'
+        else:
+            oldest = self._recent.oldest_seq()
+            if since == self.state.seq:
+                texts: list[str] = []
+            elif oldest is not None and oldest <= since + 1:
+                texts = self._recent.texts_after(since)
+            else:
+                records = await self._store.ops_since(self.board_id, since, self.state.seq)
+                texts = [encode(r.event()) for r in records]
+            text = f'{head}"ops":[{",".join(texts)}]}}'
+        member.outbox.put(text)
+        self.members.add(member)
+        self._presence_changed()
+        join.done.set_result(None)
+
+    async def _shutdown(self, stop: _Stop) -> None:
+        self._stopped = True
+        if self.state.seq > self._checkpoint_seq:
+            with contextlib.suppress(StorageError):
+                await self._store.commit([], [(self.board_id, self.state.seq, self._state_json())])
+        stop.done.set_result(None)
+
+    # Presence -----------------------------------------------------------------------------
+
+    def _presence_changed(self) -> None:
+        """Coalesce bursts of joins and focus changes into one presence frame."""
+        if self._presence_pending:
+            return
+        self._presence_pending = True
+        asyncio.get_running_loop().call_later(PRESENCE_DELAY, self._send_presence)
+
+    def presence(self) -> list[dict[str, Any]]:
+        online: dict[str, dict[str, Any]] = {}
+        for member in self.members:
+            online[member.actor.id] = {**member.me, "focus": member.focus}
+        return sorted(online.values(), key=lambda p: (p["role"], p["name"]))
+
+    def _send_presence(self) -> None:
+        self._presence_pending = False
+        text = encode({"type": "presence", "online": self.presence()})
+        for member in list(self.members):
+            member.outbox.put(text)
+
+
+class RoomRegistry:
+    """Opens a room on first use and keeps it while the server runs."""
+
+    def __init__(self, store: Store, *, queue_bound: int) -> None:
+        self._store = store
+        self._queue_bound = queue_bound
+        self._rooms: dict[str, Room] = {}
+        self._opening: dict[str, asyncio.Future[Room | None]] = {}
+
+    async def room(self, board_id: str) -> Room | None:
+        room = self._rooms.get(board_id)
+        if room is not None:
+            return room
+        pending = self._opening.get(board_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Room | None] = asyncio.get_running_loop().create_future()
+        self._opening[board_id] = future
+        try:
+            state = await self._store.load_board(board_id)
+            if state is None:
+                future.set_result(None)
+                return None
+            op_ids = await self._store.op_ids(board_id)
+            room = Room(state, op_ids, self._store, queue_bound=self._queue_bound)
+            self._rooms[board_id] = room
+            future.set_result(room)
+            return room
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, re-raised below to this caller
+            raise
+        finally:
+            del self._opening[board_id]
+
+    def open_rooms(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    def members_of(self, participant_id: str) -> list[tuple[Room, Member]]:
+        return [
+            (room, member)
+            for room in self._rooms.values()
+            for member in room.members
+            if member.actor.id == participant_id
+        ]
+
+    async def close(self, reason: str = "The server is restarting; reconnecting.") -> None:
+        """Commit what every room received, then close every client (they will resume)."""
+        rooms = list(self._rooms.values())
+        await asyncio.gather(*(room.stop() for room in rooms), return_exceptions=True)
+        members = [m for room in rooms for m in room.members]
+        await asyncio.gather(
+            *(m.outbox.drain_and_close(CloseCode.GOING_AWAY, reason) for m in members),
+            return_exceptions=True,
+        )
+        self._rooms.clear()

@@ -1,0 +1,15 @@
+"""Persistence: the only package that imports SQLAlchemy.
+
+`Store` is the narrow interface the rest of the server uses; the tables and the group-commit
+writer are details behind it.
+"""
+
+from board.store.engine import StorageError, Store
+from board.store.records import (
+    BoardRow,
+    OpRecord,
+    ParticipantRow,
+    WorkshopRow,
+)
+
+__all__ = ["BoardRow", "OpRecord", "ParticipantRow", "StorageError", "Store", "WorkshopRow"]

@@ -1,0 +1,420 @@
+"""The Store: engine set-up, the single group-commit writer, and every query the server makes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from board.model import BoardState, load_template, replay
+from board.model.state import from_wire, new_board
+from board.store import tables as t
+from board.store.records import BoardRow, OpRecord, ParticipantRow, WorkshopRow
+from board.timeutil import now_iso
+
+log = logging.getLogger("brickboard.store")
+
+Checkpoint = tuple[str, int, str]  # board id, seq, state JSON
+
+
+class StorageError(Exception):
+    """The database refused or failed a write; nothing of that batch was stored."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; FULL makes each commit survive power loss.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _session_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class _Writer:
+    """Group commit: every write queued while one transaction runs goes into the next one.
+
+    A lone op commits at once; under load many ops (of many boards) share one commit. It is
+    also the one writer SQLite wants.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._pending: list[tuple[Sequence[OpRecord], Sequence[Checkpoint], asyncio.Future[None]]]
+        self._pending = []
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task = asyncio.create_task(self._run(), name="store-writer")
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        """Held during every write transaction, so other writes queue behind the writer."""
+        return self._lock
+
+    async def submit(self, records: Sequence[OpRecord], checkpoints: Sequence[Checkpoint]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((records, checkpoints, future))
+        self._wakeup.set()
+        await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            batch, self._pending = self._pending, []
+            if batch:
+                await self._write(batch)
+
+    async def _write(
+        self, batch: list[tuple[Sequence[OpRecord], Sequence[Checkpoint], asyncio.Future[None]]]
+    ) -> None:
+        rows = [
+            {
+                "board_id": r.board,
+                "seq": r.seq,
+                "op_id": r.id,
+                "client": r.client,
+                "by": r.by,
+                "at": r.at,
+                "body": r.body,
+            }
+            for records, _, _ in batch
+            for r in records
+        ]
+        checkpoints = [c for _, cps, _ in batch for c in cps]
+        try:
+            async with self._lock, self._engine.begin() as conn:
+                if rows:
+                    await conn.execute(insert(t.ops), rows)
+                for board_id, seq, state in checkpoints:
+                    await _save_checkpoint(conn, board_id, seq, state)
+        except Exception as exc:  # any failure: the whole batch is unstored, say so to each
+            log.error("commit of %d ops failed: %s", len(rows), exc)
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(StorageError(str(exc)))
+            return
+        for _, _, future in batch:
+            if not future.done():
+                future.set_result(None)
+
+    async def stop(self) -> None:
+        """Write whatever is queued, then stop."""
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await self._write(batch)
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+
+async def _save_checkpoint(conn: AsyncConnection, board_id: str, seq: int, state: str) -> None:
+    values = {"seq": seq, "state": state, "updated_at": now_iso()}
+    done = await conn.execute(
+        update(t.board_states)
+        .where(t.board_states.c.board_id == board_id, t.board_states.c.seq < seq)
+        .values(**values)
+    )
+    if done.rowcount == 0:
+        exists = await conn.scalar(
+            select(t.board_states.c.seq).where(t.board_states.c.board_id == board_id)
+        )
+        if exists is None:
+            await conn.execute(insert(t.board_states).values(board_id=board_id, **values))
+
+
+def _workshop(row: Any) -> WorkshopRow:
+    return WorkshopRow(
+        id=row.id,
+        title=row.title,
+        venue=row.venue,
+        timezone=row.timezone,
+        template=row.template,
+        template_version=row.template_version,
+        days=json.loads(row.days),
+        created_at=row.created_at,
+    )
+
+
+def _participant(row: Any) -> ParticipantRow:
+    return ParticipantRow(
+        id=row.id,
+        workshop=row.workshop_id,
+        name=row.name,
+        role=row.role,
+        city=row.city,
+        organisation=row.organisation,
+        token=row.token,
+        revoked=row.revoked,
+    )
+
+
+def _board(row: Any) -> BoardRow:
+    return BoardRow(
+        id=row.id,
+        workshop=row.workshop_id,
+        title=row.title,
+        city=row.city,
+        initiative=row.initiative,
+        theme=row.theme,
+        mayor=row.mayor_id,
+        brief=json.loads(row.brief),
+    )
+
+
+def _record(row: Any) -> OpRecord:
+    return OpRecord(
+        board=row.board_id,
+        seq=row.seq,
+        id=row.op_id,
+        client=row.client,
+        by=row.by,
+        at=row.at,
+        body=row.body,
+    )
+
+
+def default_url(data_dir: str | Path = "data") -> str:
+    return f"sqlite+aiosqlite:///{Path(data_dir) / 'brickboard.db'}"
+
+
+class Store:
+    """Everything the server keeps: workshops, participants, boards, the op log, checkpoints."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._writer = _Writer(engine)
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        """Connect, create missing tables, and start the writer."""
+        parsed = make_url(url)
+        is_sqlite = parsed.get_backend_name() == "sqlite"
+        if is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, pool_pre_ping=not is_sqlite)
+        if is_sqlite:
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as conn:
+            await conn.run_sync(t.metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self._writer.stop()
+        await self.engine.dispose()
+
+    # The op log ---------------------------------------------------------------------------
+
+    async def commit(
+        self, records: Sequence[OpRecord], checkpoints: Sequence[Checkpoint] = ()
+    ) -> None:
+        """Durably store applied ops (and board checkpoints); returns once committed."""
+        await self._writer.submit(records, checkpoints)
+
+    async def ops_since(
+        self, board_id: str, since: int, until: int | None = None
+    ) -> list[OpRecord]:
+        query = select(t.ops).where(t.ops.c.board_id == board_id, t.ops.c.seq > since)
+        if until is not None:
+            query = query.where(t.ops.c.seq <= until)
+        async with self.engine.connect() as conn:
+            result = await conn.execute(query.order_by(t.ops.c.seq))
+            return [_record(row) for row in result]
+
+    async def op(self, board_id: str, op_id: str) -> OpRecord | None:
+        query = select(t.ops).where(t.ops.c.board_id == board_id, t.ops.c.op_id == op_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _record(row) if row else None
+
+    async def op_ids(self, board_id: str) -> dict[str, int]:
+        query = select(t.ops.c.op_id, t.ops.c.seq).where(t.ops.c.board_id == board_id)
+        async with self.engine.connect() as conn:
+            return {op_id: seq for op_id, seq in await conn.execute(query)}
+
+    async def load_board(self, board_id: str) -> BoardState | None:
+        """The current state: the latest checkpoint with the log after it replayed on top."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.boards).where(t.boards.c.id == board_id))).first()
+            if row is None:
+                return None
+            workshop = (
+                await conn.execute(select(t.workshops).where(t.workshops.c.id == row.workshop_id))
+            ).one()
+            checkpoint = (
+                await conn.execute(
+                    select(t.board_states).where(t.board_states.c.board_id == board_id)
+                )
+            ).first()
+        template = load_template(workshop.template)
+        if checkpoint is not None:
+            state = from_wire(template, json.loads(checkpoint.state))
+        else:
+            info = _board(row)
+            state = new_board(
+                template,
+                id=info.id,
+                workshop=info.workshop,
+                title=info.title,
+                city=info.city,
+                initiative=info.initiative,
+                theme=info.theme,
+                mayor=info.mayor,
+                brief=info.brief,
+            )
+        tail = await self.ops_since(board_id, state.seq)
+        return replay(state, (r.event() for r in tail))
+
+    async def max_seq(self, board_id: str) -> int:
+        async with self.engine.connect() as conn:
+            value = await conn.scalar(
+                select(func.max(t.ops.c.seq)).where(t.ops.c.board_id == board_id)
+            )
+        return value or 0
+
+    # Workshops, participants, boards ------------------------------------------------------
+
+    async def create_workshop(
+        self,
+        workshop: WorkshopRow,
+        participants: Iterable[ParticipantRow],
+        boards: Iterable[BoardRow],
+    ) -> None:
+        """Create a workshop with its people and boards, all or nothing."""
+        created = now_iso()
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                insert(t.workshops).values(
+                    id=workshop.id,
+                    title=workshop.title,
+                    venue=workshop.venue,
+                    timezone=workshop.timezone,
+                    template=workshop.template,
+                    template_version=workshop.template_version,
+                    days=json.dumps(workshop.days),
+                    created_at=workshop.created_at or created,
+                )
+            )
+            people = [
+                {
+                    "id": p.id,
+                    "workshop_id": workshop.id,
+                    "name": p.name,
+                    "role": p.role,
+                    "city": p.city,
+                    "organisation": p.organisation,
+                    "token": p.token,
+                    "revoked": p.revoked,
+                    "created_at": created,
+                }
+                for p in participants
+            ]
+            if people:
+                await conn.execute(insert(t.participants), people)
+            rows = [
+                {
+                    "id": b.id,
+                    "workshop_id": workshop.id,
+                    "title": b.title,
+                    "city": b.city,
+                    "initiative": b.initiative,
+                    "theme": b.theme,
+                    "mayor_id": b.mayor,
+                    "brief": json.dumps(b.brief),
+                    "created_at": created,
+                }
+                for b in boards
+            ]
+            if rows:
+                await conn.execute(insert(t.boards), rows)
+
+    async def workshops(self) -> list[WorkshopRow]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(select(t.workshops).order_by(t.workshops.c.created_at))
+            return [_workshop(row) for row in result]
+
+    async def workshop(self, workshop_id: str) -> WorkshopRow | None:
+        async with self.engine.connect() as conn:
+            query = select(t.workshops).where(t.workshops.c.id == workshop_id)
+            row = (await conn.execute(query)).first()
+        return _workshop(row) if row else None
+
+    async def participants(self, workshop_id: str) -> list[ParticipantRow]:
+        query = (
+            select(t.participants)
+            .where(t.participants.c.workshop_id == workshop_id)
+            .order_by(t.participants.c.created_at, t.participants.c.name)
+        )
+        async with self.engine.connect() as conn:
+            return [_participant(row) for row in await conn.execute(query)]
+
+    async def participant(self, participant_id: str) -> ParticipantRow | None:
+        query = select(t.participants).where(t.participants.c.id == participant_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _participant(row) if row else None
+
+    async def participant_by_token(self, token: str) -> ParticipantRow | None:
+        """The participant holding this invite, unless it was revoked."""
+        query = select(t.participants).where(
+            t.participants.c.token == token, t.participants.c.revoked.is_(False)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _participant(row) if row else None
+
+    async def boards(self, workshop_id: str) -> list[BoardRow]:
+        query = (
+            select(t.boards)
+            .where(t.boards.c.workshop_id == workshop_id)
+            .order_by(t.boards.c.created_at, t.boards.c.city)
+        )
+        async with self.engine.connect() as conn:
+            return [_board(row) for row in await conn.execute(query)]
+
+    async def board(self, board_id: str) -> BoardRow | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.boards).where(t.boards.c.id == board_id))).first()
+        return _board(row) if row else None
+
+    # Browser sessions ---------------------------------------------------------------------
+
+    async def create_session(self, participant_id: str) -> str:
+        """A new session secret for a browser; only its hash is stored."""
+        secret = secrets.token_urlsafe(32)
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                insert(t.sessions).values(
+                    id_hash=_session_hash(secret),
+                    participant_id=participant_id,
+                    created_at=now_iso(),
+                )
+            )
+        return secret
+
+    async def session_participant(self, secret: str) -> ParticipantRow | None:
+        """The participant of a live session; none once their invite is revoked."""
+        query = (
+            select(t.participants)
+            .join(t.sessions, t.sessions.c.participant_id == t.participants.c.id)
+            .where(t.sessions.c.id_hash == _session_hash(secret))
+            .where(t.participants.c.revoked.is_(False))
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _participant(row) if row else None

@@ -1,0 +1,68 @@
+"""Plain records passed across the store boundary (no SQLAlchemy objects leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class OpRecord:
+    """One applied op, as stored in the append-only log and sent as an `op` event."""
+
+    board: str
+    seq: int
+    id: str
+    client: str
+    by: str
+    at: str
+    body: str  # canonical JSON of the op object
+
+    def event(self, op: dict[str, Any] | None = None) -> dict[str, Any]:
+        from board.codec import decode
+
+        return {
+            "type": "op",
+            "seq": self.seq,
+            "id": self.id,
+            "client": self.client,
+            "by": self.by,
+            "at": self.at,
+            "op": op if op is not None else decode(self.body),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopRow:
+    id: str
+    title: str
+    venue: str = ""
+    timezone: str = "UTC"
+    template: str = "innovation-canvas"
+    template_version: int = 1
+    days: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRow:
+    id: str
+    workshop: str
+    name: str
+    role: str
+    city: str = ""
+    organisation: str = ""
+    token: str = ""
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    id: str
+    workshop: str
+    title: str
+    city: str
+    initiative: str
+    theme: str
+    mayor: str | None
+    brief: dict[str, str] = field(default_factory=dict)
