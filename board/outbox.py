@@ -32,6 +32,7 @@ class Outbox:
         self._idle.set()
         self._on_overflow = on_overflow
         self.closed = False
+        self._closing: asyncio.Task[None] | None = None
         self._task = asyncio.create_task(self._run(), name="outbox")
 
     def put(self, text: str, *, event: bool = False) -> bool:
@@ -94,7 +95,7 @@ class Outbox:
         self.closed = True
         self._queue.clear()
         self._task.cancel()
-        asyncio.create_task(self._close(code, reason))
+        self._closing = asyncio.create_task(self._close(code, reason))
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):

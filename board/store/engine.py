@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -117,10 +118,8 @@ class _Writer:
             batch, self._pending = self._pending, []
             await self._write(batch)
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
 
 
 async def _save_checkpoint(conn: AsyncConnection, board_id: str, seq: int, state: str) -> None:
