@@ -190,11 +190,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _announce(services: Services) -> None:
-    """Print where to go and everyone's invite link, once the server is ready."""
-    print(f"\nBrickboard is ready. Open {services.base_url} on the room's network.", flush=True)
+    """Print where to go and, on a terminal, everyone's invite link, once the server is ready.
+
+    Invite links are secrets: when output goes to a file or a service log they are not
+    printed; `python run.py workshop links WORKSHOP` shows them on demand.
+    """
+    print(f"\nBrickboard is ready. Open {services.base_url} on the room's network.")
     for workshop in await services.store.workshops():
-        data = await roster_json(services.store, workshop.id, services.base_url)
-        _print_roster(data, False)
+        if sys.stdout.isatty():
+            _print_roster(await roster_json(services.store, workshop.id, services.base_url), False)
+        else:
+            print(
+                f"{workshop.title}: invite links with `python run.py workshop links {workshop.id}`"
+            )
     sys.stdout.flush()
 
 

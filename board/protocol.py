@@ -20,7 +20,7 @@ Text = Annotated[str, Field(max_length=4000)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # Operations -------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ class _Strict(BaseModel):
 class CardBody(BaseModel):
     """A new card: the core fields, plus the type fields of CANVAS.md for its type."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     __pydantic_extra__: dict[str, Scalar]
 
     id: Id
@@ -186,7 +186,7 @@ class Welcome(_Strict):
 class Error(_Strict):
     type: Literal["error"]
     id: str | None
-    code: ErrorCode
+    code: Annotated[ErrorCode, Field(strict=False)]
     message: str
 
 
