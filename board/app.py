@@ -15,7 +15,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from board import http
+from board import console, http
 from board.auth import OriginPolicy
 from board.config import Settings
 from board.demo import ensure_demo
@@ -105,6 +105,7 @@ def create_app(
 
     routes = [
         *http.routes,
+        *console.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),
         Mount("/static", StaticFiles(directory=http.STATIC), name="static"),
     ]

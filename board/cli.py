@@ -75,6 +75,20 @@ def parser() -> argparse.ArgumentParser:
         help="do not create the demo workshop on an empty database",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--queue-bound",
+        type=int,
+        default=4096,
+        metavar="N",
+        help="frames queued for one client before it is cut off as too slow (default: 4096)",
+    )
+    serve.add_argument(
+        "--hello-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a new socket has to say hello (default: 10)",
+    )
 
     demo = sub.add_parser("demo", help="create the demo workshop if missing and print it")
     _db_option(demo)
@@ -184,6 +198,8 @@ def _serve(args: argparse.Namespace) -> int:
         certfile=args.certfile,
         keyfile=args.keyfile,
         seed_demo=not args.no_demo,
+        queue_bound=args.queue_bound,
+        hello_timeout=args.hello_timeout,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return serve(settings, on_ready=_announce, log_level=args.log_level)

@@ -74,10 +74,16 @@ async def home(request: Request) -> Response:
 
 
 async def _home_of(request: Request, participant: ParticipantRow) -> str:
+    """Each role's landing page: the console, the mayor's own board, the list, the projector."""
+    if participant.role == "facilitator":
+        return "/console"
+    boards = await _services(request).store.boards(participant.workshop)
     if participant.role == "mayor":
-        for board in await _services(request).store.boards(participant.workshop):
+        for board in boards:
             if board.mayor == participant.id:
                 return f"/boards/{board.id}"
+    if participant.role == "observer" and boards:
+        return f"/boards/{boards[0].id}"
     return "/boards"
 
 
@@ -107,6 +113,15 @@ async def boards_page(request: Request) -> Response:
     if await participant_from(_services(request).store, request.cookies, request.headers) is None:
         return RedirectResponse("/", status_code=303)
     return _page("boards.html")
+
+
+async def console_page(request: Request) -> Response:
+    participant = await participant_from(_services(request).store, request.cookies, request.headers)
+    if participant is None:
+        return RedirectResponse("/", status_code=303)
+    if participant.role != "facilitator":
+        return RedirectResponse(await _home_of(request, participant), status_code=303)
+    return _page("console.html")
 
 
 async def board_page(request: Request) -> Response:
@@ -163,6 +178,7 @@ routes = [
     Route("/", home),
     Route("/join/{token}", join),
     Route("/boards", boards_page),
+    Route("/console", console_page),
     Route("/boards/{board_id}", board_page),
     Route("/healthz", healthz),
     Route("/api/me", me),

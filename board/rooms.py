@@ -20,6 +20,7 @@ from typing import Any
 from board.codec import canonical, encode, error_frame
 from board.errors import CloseCode, ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
+from board.model.state import BOARD_FIELDS
 from board.outbox import Outbox
 from board.store import OpRecord, StorageError, Store
 from board.timeutil import now_iso
@@ -73,6 +74,7 @@ class _Stop:
 @dataclass(slots=True)
 class _Accepted:
     record: OpRecord
+    op: dict[str, Any]
     text: str
     member: Member
 
@@ -223,14 +225,19 @@ class Room:
             body=canonical(item.op),
         )
         self._op_ids[item.op_id] = self.state.seq
-        accepted.append(_Accepted(record, encode(event), member))
+        accepted.append(_Accepted(record, item.op, encode(event), member))
 
     async def _commit(self, accepted: list[_Accepted]) -> None:
         checkpoints = []
         if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
             checkpoints.append((self.board_id, self.state.seq, self._state_json()))
+        metas = [
+            (self.board_id, {k: v for k, v in a.op["set"].items() if k in BOARD_FIELDS})
+            for a in accepted
+            if a.op["kind"] == "board.update" and BOARD_FIELDS & a.op["set"].keys()
+        ]
         try:
-            await self._store.commit([a.record for a in accepted], checkpoints)
+            await self._store.commit([a.record for a in accepted], checkpoints, metas)
         except StorageError:
             await self._recover(accepted)
             return

@@ -102,31 +102,40 @@ def build(
     )
     roster = Roster(workshop)
     for person in people:
-        participant = ParticipantRow(
-            id=new_id("p"),
-            workshop=workshop.id,
-            name=person.name.strip(),
-            role=person.role,
-            city=person.city.strip(),
-            organisation=person.organisation.strip(),
-            token=new_token(),
-        )
+        participant, board = enrol(workshop.id, person, briefs)
         roster.participants.append(participant)
-        if person.role == Role.MAYOR:
-            known = demo_cities().get(participant.city, {})
-            roster.boards.append(
-                BoardRow(
-                    id=new_id("b"),
-                    workshop=workshop.id,
-                    title=person.initiative.strip(),
-                    city=participant.city,
-                    initiative=person.initiative.strip(),
-                    theme=person.theme or known.get("theme", ""),
-                    mayor=participant.id,
-                    brief=(briefs or {}).get(participant.city, {}),
-                )
-            )
+        if board is not None:
+            roster.boards.append(board)
     return roster
+
+
+def enrol(
+    workshop_id: str, person: Person, briefs: dict[str, dict[str, str]] | None = None
+) -> tuple[ParticipantRow, BoardRow | None]:
+    """A participant with a fresh invite, and for a mayor the board of their initiative."""
+    participant = ParticipantRow(
+        id=new_id("p"),
+        workshop=workshop_id,
+        name=person.name.strip(),
+        role=person.role,
+        city=person.city.strip(),
+        organisation=person.organisation.strip(),
+        token=new_token(),
+    )
+    if person.role != Role.MAYOR:
+        return participant, None
+    known = demo_cities().get(participant.city, {})
+    board = BoardRow(
+        id=new_id("b"),
+        workshop=workshop_id,
+        title=person.initiative.strip(),
+        city=participant.city,
+        initiative=person.initiative.strip(),
+        theme=person.theme or known.get("theme", ""),
+        mayor=participant.id,
+        brief=(briefs or {}).get(participant.city, {}),
+    )
+    return participant, board
 
 
 def parse_csv(text: str) -> list[Person]:

@@ -164,7 +164,8 @@ async def _serve(
                 if not bucket.take():
                     member.outbox.put(error_frame(frame.id, ErrorCode.RATE_LIMITED, _SLOW_DOWN))
                     if bucket.flooding:
-                        member.outbox.close(CloseCode.FLOODING, "Too many frames.")
+                        await member.outbox.drain_and_close(CloseCode.FLOODING, "Too many ops.")
+                        break
                     continue
                 room.submit(member, frame.id, data["op"])
             elif isinstance(frame, PresenceFrame):

@@ -45,15 +45,32 @@ def refused(state: BoardState, op: dict[str, Any], code: str) -> Refusal:
 
 def test_template_has_the_thirteen_sections_in_canvas_order() -> None:
     assert T.section_ids == (
-        "city_context", "problem_vision", "residents_equity", "partners_ppp",
-        "staffing_operations", "technology_solution", "data_governance", "support_coalition",
-        "barriers_risks", "costs_budget", "funding_sources", "success_metrics", "action_plan",
-    )  # fmt: skip
+        "city_context",
+        "problem_vision",
+        "residents_equity",
+        "partners_ppp",
+        "staffing_operations",
+        "technology_solution",
+        "data_governance",
+        "support_coalition",
+        "barriers_risks",
+        "costs_budget",
+        "funding_sources",
+        "success_metrics",
+        "action_plan",
+    )
     areas = " ".join(T.raw["grid"]["areas"]).split()
     assert set(areas) == set(T.section_ids) and len(areas) == 24
     assert set(T.card_fields) == {
-        "idea", "resource", "barrier", "action", "question", "decision", "fact", "metric",
-    }  # fmt: skip
+        "idea",
+        "resource",
+        "barrier",
+        "action",
+        "question",
+        "decision",
+        "fact",
+        "metric",
+    }
 
 
 def test_add_places_cards_and_stamps_author_and_time() -> None:
@@ -134,18 +151,51 @@ def test_malformed_ops_are_refused_with_bad_request(op: Any, code: str) -> None:
 
 def test_every_card_type_with_all_its_fields_is_accepted() -> None:
     s = board()
-    ok(s, add("r", type="resource", url="https://example.org/grants", contact="Grants office",
-              resource_kind="program"))  # fmt: skip
+    ok(
+        s,
+        add(
+            "r",
+            type="resource",
+            url="https://example.org/grants",
+            contact="Grants office",
+            resource_kind="program",
+        ),
+    )
     ok(s, add("b", type="barrier", severity=3, likelihood=1, mitigation="Phase the rollout"))
-    ok(s, add("a", section="action_plan", type="action", owner="CIO", due="2027-04-10",
-              horizon="d30", status="open"))  # fmt: skip
+    ok(
+        s,
+        add(
+            "a",
+            section="action_plan",
+            type="action",
+            owner="CIO",
+            due="2027-04-10",
+            horizon="d30",
+            status="open",
+        ),
+    )
     ok(s, add("q", type="question", addressed_to="p_expert", answer="Yes"))
     ok(s, add("d", type="decision", decided_by="Mayor"))
     ok(s, add("f", section="city_context", type="fact", source="pre_read", verified=False))
-    ok(s, add("m", section="success_metrics", type="metric", baseline="40%", target="60%",
-              unit="households", target_date="2028-01-01", data_source="ACS"))  # fmt: skip
-    ok(s, add("c", section="costs_budget", amount_usd=250000, cost_kind="capex",
-              funding_status="idea"))  # fmt: skip
+    ok(
+        s,
+        add(
+            "m",
+            section="success_metrics",
+            type="metric",
+            baseline="40%",
+            target="60%",
+            unit="households",
+            target_date="2028-01-01",
+            data_source="ACS",
+        ),
+    )
+    ok(
+        s,
+        add(
+            "c", section="costs_budget", amount_usd=250000, cost_kind="capex", funding_status="idea"
+        ),
+    )
     assert s.cards["f"]["verified"] is False
     assert s.cards["c"]["amount_usd"] == 250000
     assert len(s.cards) == 8
@@ -168,8 +218,15 @@ def test_update_sets_fields_last_writer_wins_and_null_clears() -> None:
     s = board()
     ok(s, add("b", type="barrier", severity=2))
     later = Context(at="2027-03-09T15:00:00.000Z", by="p_other")
-    ok(s, {"kind": "card.update", "card": "b", "set": {"text": "new", "severity": None,
-                                                        "likelihood": 3}}, later)  # fmt: skip
+    ok(
+        s,
+        {
+            "kind": "card.update",
+            "card": "b",
+            "set": {"text": "new", "severity": None, "likelihood": 3},
+        },
+        later,
+    )
     card = s.cards["b"]
     assert card["text"] == "new" and "severity" not in card and card["likelihood"] == 3
     assert card["updated_by"] == "p_other" and card["author"] == "p_author"
@@ -178,9 +235,17 @@ def test_update_sets_fields_last_writer_wins_and_null_clears() -> None:
 
 @pytest.mark.parametrize(
     "changes",
-    [{}, {"section": "action_plan"}, {"id": "z"}, {"author": "me"}, {"text": ""},
-     {"severity": 9}, {"type": "rumour"}, {"created_at": "now"}],
-)  # fmt: skip
+    [
+        {},
+        {"section": "action_plan"},
+        {"id": "z"},
+        {"author": "me"},
+        {"text": ""},
+        {"severity": 9},
+        {"type": "rumour"},
+        {"created_at": "now"},
+    ],
+)
 def test_update_refusals(changes: dict[str, Any]) -> None:
     s = board()
     ok(s, add("b", type="barrier"))
@@ -205,8 +270,11 @@ def test_move_within_and_across_sections() -> None:
     ok(s, {"kind": "card.move", "card": "b", "section": "action_plan", "after": None})
     assert s.sections["problem_vision"] == ["a", "c"]
     assert s.sections["action_plan"] == ["b"] and s.cards["b"]["section"] == "action_plan"
-    refused(s, {"kind": "card.move", "card": "a", "section": "problem_vision", "after": "a"},
-            "bad_request")  # fmt: skip
+    refused(
+        s,
+        {"kind": "card.move", "card": "a", "section": "problem_vision", "after": "a"},
+        "bad_request",
+    )
     refused(s, {"kind": "card.move", "card": "a", "section": "attic"}, "bad_request")
 
 
@@ -224,8 +292,15 @@ def test_board_update_fields_and_brief() -> None:
     assert s.title == "Sensors" and s.brief == {"goals": "Alerts", "constraints": "Budget"}
     ok(s, {"kind": "board.update", "set": {"brief": {"goals": None}}})
     assert s.brief == {"constraints": "Budget"}
-    for bad in ({}, {"title": ""}, {"title": 5}, {"city": "X"}, {"brief": {"mood": "x"}},
-                {"brief": "x"}, {"initiative": "i" * 301}):  # fmt: skip
+    for bad in (
+        {},
+        {"title": ""},
+        {"title": 5},
+        {"city": "X"},
+        {"brief": {"mood": "x"}},
+        {"brief": "x"},
+        {"initiative": "i" * 301},
+    ):
         refused(s, {"kind": "board.update", "set": bad}, "bad_request")
 
 

@@ -16,8 +16,11 @@ EXPECTED = {
     "facilitator": lambda own_board, own_card: ALL,
     "mayor": lambda own_board, own_card: (
         {Action.READ, Action.ADD_CARD, Action.COMMENT}
-        | ({Action.EDIT_CARD, Action.MOVE_CARD, Action.DELETE_CARD, Action.EDIT_BOARD}
-           if own_board else set())
+        | (
+            {Action.EDIT_CARD, Action.MOVE_CARD, Action.DELETE_CARD, Action.EDIT_BOARD}
+            if own_board
+            else set()
+        )
         | ({Action.EDIT_CARD, Action.MOVE_CARD, Action.DELETE_CARD} if own_card else set())
     ),
     "expert": lambda own_board, own_card: (
@@ -25,7 +28,7 @@ EXPECTED = {
         | ({Action.DELETE_CARD} if own_card else set())
     ),
     "observer": lambda own_board, own_card: {Action.READ},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(
@@ -62,20 +65,21 @@ def _board_with_card(author: str):
 
 
 OPS = {
-    Action.ADD_CARD: {"kind": "card.add", "card": {"id": "n", "section": "problem_vision",
-                                                   "type": "idea", "text": "new"}},
+    Action.ADD_CARD: {
+        "kind": "card.add",
+        "card": {"id": "n", "section": "problem_vision", "type": "idea", "text": "new"},
+    },
     Action.EDIT_CARD: {"kind": "card.update", "card": "c", "set": {"text": "edited"}},
     Action.MOVE_CARD: {"kind": "card.move", "card": "c", "section": "action_plan"},
     Action.DELETE_CARD: {"kind": "card.delete", "card": "c"},
     Action.EDIT_BOARD: {"kind": "board.update", "set": {"title": "Renamed"}},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(
     ("who", "action"),
-    list(itertools.product(["facilitator", "own mayor", "other mayor", "expert", "observer"],
-                           OPS)),
-)  # fmt: skip
+    list(itertools.product(["facilitator", "own mayor", "other mayor", "expert", "observer"], OPS)),
+)
 @pytest.mark.parametrize("card_is_theirs", [True, False])
 def test_every_op_is_checked_by_the_reducer(who: str, action: Action, card_is_theirs: bool):
     role = who.split()[-1]
@@ -84,9 +88,12 @@ def test_every_op_is_checked_by_the_reducer(who: str, action: Action, card_is_th
     actor = Actor(id=me, role=Role(role), workshop="w_1")
     result = apply(state, OPS[action], Context(at="t2", by=me, actor=actor))
     expected = can(
-        actor, action, workshop="w_1", board_mayor="p_mayor",
+        actor,
+        action,
+        workshop="w_1",
+        board_mayor="p_mayor",
         card_author=me if card_is_theirs else "p_someone",
-    )  # fmt: skip
+    )
     if expected:
         assert not isinstance(result, Refusal), result
     else:

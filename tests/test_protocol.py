@@ -31,11 +31,17 @@ def test_valid_frames_parse() -> None:
         ({"type": "op", "id": "", "op": {"kind": "card.delete", "card": "c"}}, "id"),
         ({"type": "op", "id": "o", "op": {"kind": "card.delete"}}, "card"),
         ({"type": "op", "id": "o", "op": {"kind": "card.delete", "card": "c", "x": 1}}, "x"),
-        ({"type": "op", "id": "o", "op": {"kind": "card.update", "card": "c",
-                                          "set": {"text": {"nested": 1}}}}, "set"),
+        (
+            {
+                "type": "op",
+                "id": "o",
+                "op": {"kind": "card.update", "card": "c", "set": {"text": {"nested": 1}}},
+            },
+            "set",
+        ),
         ({"type": "presence", "focus": {"card": "c"}}, "section"),
     ],
-)  # fmt: skip
+)
 def test_invalid_frames_say_where_and_why(frame: object, words: str) -> None:
     with pytest.raises(BadFrame) as caught:
         parse_client_frame(frame)

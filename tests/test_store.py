@@ -12,10 +12,14 @@ from board.store import OpRecord, StorageError, Store
 
 
 def _card_add(board: str, seq: int, card: str, op_id: str | None = None) -> OpRecord:
-    op = {"kind": "card.add", "card": {"id": card, "section": "problem_vision", "type": "idea",
-                                       "text": f"card {card}"}, "after": None}  # fmt: skip
-    return OpRecord(board, seq, op_id or f"op-{seq}", "c", "p_x", "2027-03-09T14:00:00.000Z",
-                    canonical(op))  # fmt: skip
+    op = {
+        "kind": "card.add",
+        "card": {"id": card, "section": "problem_vision", "type": "idea", "text": f"card {card}"},
+        "after": None,
+    }
+    return OpRecord(
+        board, seq, op_id or f"op-{seq}", "c", "p_x", "2027-03-09T14:00:00.000Z", canonical(op)
+    )
 
 
 async def test_demo_workshop_is_created_once_with_its_people_and_boards(db_url: str) -> None:
@@ -31,8 +35,9 @@ async def test_demo_workshop_is_created_once_with_its_people_and_boards(db_url: 
         mayors = {p["id"] for p in data["participants"] if p["role"] == "mayor"}
         assert {b["mayor"] for b in data["boards"]} == mayors
         assert all(len(p["token"]) >= 22 for p in data["participants"])  # >= 128 bits
-        assert all(p["join_url"] == f"http://room:8000/join/{p['token']}"
-                   for p in data["participants"])  # fmt: skip
+        assert all(
+            p["join_url"] == f"http://room:8000/join/{p['token']}" for p in data["participants"]
+        )
     finally:
         await store.close()
 
@@ -69,8 +74,9 @@ async def test_a_checkpoint_plus_the_log_tail_gives_the_same_state(db_url: str) 
         mid = await store.load_board(board.id)
         from board.codec import encode
 
-        await store.commit([_card_add(board.id, base + 2, "b")],
-                           [(board.id, mid.seq, encode(mid.to_wire()))])  # fmt: skip
+        await store.commit(
+            [_card_add(board.id, base + 2, "b")], [(board.id, mid.seq, encode(mid.to_wire()))]
+        )
         state = await store.load_board(board.id)
         assert state.seq == base + 2 and set(state.cards) >= {"a", "b"}
     finally:
@@ -92,10 +98,12 @@ async def test_the_log_refuses_a_second_op_with_the_same_id_and_keeps_the_first(
         async with store.engine.begin() as conn:
             with pytest.raises(IntegrityError):
                 await conn.execute(
-                    text("INSERT INTO ops (board_id, seq, op_id, client, \"by\", at, body) "
-                         "VALUES (:b, :s, 'same', 'c', 'p', 'now', '{}')"),
+                    text(
+                        'INSERT INTO ops (board_id, seq, op_id, client, "by", at, body) '
+                        "VALUES (:b, :s, 'same', 'c', 'p', 'now', '{}')"
+                    ),
                     {"b": board.id, "s": base + 9},
-                )  # fmt: skip
+                )
     finally:
         await store.close()
 
@@ -120,8 +128,9 @@ async def test_sessions_end_when_the_invite_is_revoked(db_url: str) -> None:
         assert (await store.session_participant(secret)).id == person.id
         assert await store.session_participant("forged") is None
         async with store.engine.begin() as conn:
-            await conn.execute(text("UPDATE participants SET revoked = true WHERE id = :p"),
-                               {"p": person.id})  # fmt: skip
+            await conn.execute(
+                text("UPDATE participants SET revoked = true WHERE id = :p"), {"p": person.id}
+            )
         assert await store.session_participant(secret) is None
         assert await store.participant_by_token(person.token) is None
     finally:

@@ -30,8 +30,9 @@ def http_get(url: str, token: str | None = None) -> tuple[int, Any, dict[str, st
 
 async def test_welcome_then_every_client_sees_every_op_in_one_gap_free_order(server, demo):
     board = board_of(demo)
-    clients = [await Client.open(server.ws_url, board, token_of(demo, "expert", n))
-               for n in range(3)]  # fmt: skip
+    clients = [
+        await Client.open(server.ws_url, board, token_of(demo, "expert", n)) for n in range(3)
+    ]
     welcome = clients[0].welcome
     SERVER_FRAME.validate_python(welcome)
     assert welcome["me"]["role"] == "expert"
@@ -40,8 +41,13 @@ async def test_welcome_then_every_client_sees_every_op_in_one_gap_free_order(ser
 
     async def burst(c: Client, n: int) -> None:
         for i in range(n):
-            await c.send({"type": "op", "id": f"{c.name}-{i}",
-                          "op": add_card(f"{c.name}-card-{i}", f"idea {i}")})  # fmt: skip
+            await c.send(
+                {
+                    "type": "op",
+                    "id": f"{c.name}-{i}",
+                    "op": add_card(f"{c.name}-card-{i}", f"idea {i}"),
+                }
+            )
 
     await asyncio.gather(*(burst(c, 10) for c in clients))
     seen = await asyncio.gather(*(c.events_until_seq(start + 30) for c in clients))
@@ -118,8 +124,9 @@ async def test_resume_with_since_gets_exactly_the_missed_ops(server, demo):
     back = await Client.open(server.ws_url, board, token_of(demo, "expert", 1), since=seen)
     assert "state" not in back.welcome
     assert back.welcome["ops"] == events
-    up_to_date = await Client.open(server.ws_url, board, token_of(demo, "expert", 1),
-                                   since=events[-1]["seq"])  # fmt: skip
+    up_to_date = await Client.open(
+        server.ws_url, board, token_of(demo, "expert", 1), since=events[-1]["seq"]
+    )
     assert up_to_date.welcome["ops"] == []
     from_zero = await Client.open(server.ws_url, board, token_of(demo, "expert", 1), since=0)
     assert [e["seq"] for e in from_zero.welcome["ops"]] == list(range(1, events[-1]["seq"] + 1))
@@ -167,10 +174,13 @@ async def test_the_handshake_checks_origin_token_and_workshop(server, demo, tmp_
     assert await closed_with(token_of(demo, "expert"), "b_nonexistent") == (4404, "not_found")
 
     csv = tmp_path / "other.csv"
-    csv.write_text("name,role,city,organisation,initiative\n"
-                   "F,facilitator,,Org,\nM,mayor,Mesa AZ,City,Leak detection\n")  # fmt: skip
-    other = json.loads(run_cli("workshop", "create", "--from", str(csv), "--json",
-                               "--db", server.db).stdout)  # fmt: skip
+    csv.write_text(
+        "name,role,city,organisation,initiative\n"
+        "F,facilitator,,Org,\nM,mayor,Mesa AZ,City,Leak detection\n"
+    )
+    other = json.loads(
+        run_cli("workshop", "create", "--from", str(csv), "--json", "--db", server.db).stdout
+    )
     other_board = other["boards"][0]["id"]
     assert await closed_with(token_of(demo, "facilitator"), other_board) == (4403, "forbidden")
     status, body, _ = http_get(f"{server.url}/api/boards/{other_board}", token_of(demo, "mayor"))
@@ -193,8 +203,11 @@ async def test_http_api_join_health_and_board_state(server, demo):
     status, body, _ = http_get(f"{server.url}/api/boards/{board}")
     assert status == 401 and body["error"]["code"] == "unauthorized"
     status, state, headers = http_get(f"{server.url}/api/boards/{board}", token_of(demo, "mayor"))
-    assert status == 200 and state["id"] == board and "script-src 'self'" in headers[
-        "content-security-policy"]  # fmt: skip
+    assert (
+        status == 200
+        and state["id"] == board
+        and "script-src 'self'" in headers["content-security-policy"]
+    )
     ws_state = (await Client.open(server.ws_url, board, token_of(demo, "mayor"))).welcome["state"]
     assert state == ws_state
 

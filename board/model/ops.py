@@ -223,7 +223,7 @@ def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
             if name == "title" and not value.strip():
                 raise _refuse("bad_request", "A board needs a title.")
         elif name != "brief":
-            allowed = ", ".join((*BOARD_FIELDS, "brief"))
+            allowed = ", ".join(sorted({*BOARD_FIELDS, "brief"}))
             raise _refuse("bad_request", f"A board has no field '{name}' (try {allowed}).")
     if not isinstance(brief, dict):
         raise _refuse("bad_request", "'brief' must be an object.")

@@ -10,7 +10,7 @@ from board.model.template import Template
 
 Card = dict[str, Any]
 
-BOARD_FIELDS = ("title", "initiative", "theme")
+BOARD_FIELDS = frozenset({"title", "initiative", "theme"})
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -25,6 +25,8 @@ from board.timeutil import now_iso
 log = logging.getLogger("brickboard.store")
 
 Checkpoint = tuple[str, int, str]  # board id, seq, state JSON
+BoardMeta = tuple[str, dict[str, Any]]  # board id, new values for the boards row
+_Batch = tuple[Sequence[OpRecord], Sequence[Checkpoint], Sequence[BoardMeta], asyncio.Future[None]]
 
 
 class StorageError(Exception):
@@ -54,8 +56,7 @@ class _Writer:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._pending: list[tuple[Sequence[OpRecord], Sequence[Checkpoint], asyncio.Future[None]]]
-        self._pending = []
+        self._pending: list[_Batch] = []
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task = asyncio.create_task(self._run(), name="store-writer")
@@ -65,9 +66,14 @@ class _Writer:
         """Held during every write transaction, so other writes queue behind the writer."""
         return self._lock
 
-    async def submit(self, records: Sequence[OpRecord], checkpoints: Sequence[Checkpoint]) -> None:
+    async def submit(
+        self,
+        records: Sequence[OpRecord],
+        checkpoints: Sequence[Checkpoint],
+        metas: Sequence[BoardMeta],
+    ) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((records, checkpoints, future))
+        self._pending.append((records, checkpoints, metas, future))
         self._wakeup.set()
         await future
 
@@ -79,9 +85,7 @@ class _Writer:
             if batch:
                 await self._write(batch)
 
-    async def _write(
-        self, batch: list[tuple[Sequence[OpRecord], Sequence[Checkpoint], asyncio.Future[None]]]
-    ) -> None:
+    async def _write(self, batch: list[_Batch]) -> None:
         rows = [
             {
                 "board_id": r.board,
@@ -92,23 +96,28 @@ class _Writer:
                 "at": r.at,
                 "body": r.body,
             }
-            for records, _, _ in batch
+            for records, _, _, _ in batch
             for r in records
         ]
-        checkpoints = [c for _, cps, _ in batch for c in cps]
+        checkpoints = [c for _, cps, _, _ in batch for c in cps]
+        metas = [m for _, _, ms, _ in batch for m in ms]
         try:
             async with self._lock, self._engine.begin() as conn:
                 if rows:
                     await conn.execute(insert(t.ops), rows)
                 for board_id, seq, state in checkpoints:
                     await _save_checkpoint(conn, board_id, seq, state)
+                for board_id, values in metas:
+                    await conn.execute(
+                        update(t.boards).where(t.boards.c.id == board_id).values(**values)
+                    )
         except Exception as exc:  # any failure: the whole batch is unstored, say so to each
             log.error("commit of %d ops failed: %s", len(rows), exc)
-            for _, _, future in batch:
+            for *_, future in batch:
                 if not future.done():
                     future.set_exception(StorageError(str(exc)))
             return
-        for _, _, future in batch:
+        for *_, future in batch:
             if not future.done():
                 future.set_result(None)
 
@@ -188,6 +197,20 @@ def _record(row: Any) -> OpRecord:
     )
 
 
+def _board_values(board: BoardRow, created: str) -> dict[str, Any]:
+    return {
+        "id": board.id,
+        "workshop_id": board.workshop,
+        "title": board.title,
+        "city": board.city,
+        "initiative": board.initiative,
+        "theme": board.theme,
+        "mayor_id": board.mayor,
+        "brief": json.dumps(board.brief),
+        "created_at": created,
+    }
+
+
 def default_url(data_dir: str | Path = "data") -> str:
     return f"sqlite+aiosqlite:///{Path(data_dir) / 'brickboard.db'}"
 
@@ -220,10 +243,14 @@ class Store:
     # The op log ---------------------------------------------------------------------------
 
     async def commit(
-        self, records: Sequence[OpRecord], checkpoints: Sequence[Checkpoint] = ()
+        self,
+        records: Sequence[OpRecord],
+        checkpoints: Sequence[Checkpoint] = (),
+        metas: Sequence[BoardMeta] = (),
     ) -> None:
-        """Durably store applied ops (and board checkpoints); returns once committed."""
-        await self._writer.submit(records, checkpoints)
+        """Durably store applied ops, board checkpoints and board-list changes, in one commit
+        shared with whatever else is queued; returns once committed."""
+        await self._writer.submit(records, checkpoints, metas)
 
     async def ops_since(
         self, board_id: str, since: int, until: int | None = None
@@ -325,20 +352,7 @@ class Store:
             ]
             if people:
                 await conn.execute(insert(t.participants), people)
-            rows = [
-                {
-                    "id": b.id,
-                    "workshop_id": workshop.id,
-                    "title": b.title,
-                    "city": b.city,
-                    "initiative": b.initiative,
-                    "theme": b.theme,
-                    "mayor_id": b.mayor,
-                    "brief": json.dumps(b.brief),
-                    "created_at": created,
-                }
-                for b in boards
-            ]
+            rows = [_board_values(b, created) for b in boards]
             if rows:
                 await conn.execute(insert(t.boards), rows)
 
@@ -390,6 +404,49 @@ class Store:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(t.boards).where(t.boards.c.id == board_id))).first()
         return _board(row) if row else None
+
+    async def update_workshop(self, workshop_id: str, **values: Any) -> None:
+        """Change title, venue, timezone or days (a list of day objects)."""
+        if "days" in values:
+            values["days"] = json.dumps(values["days"])
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                update(t.workshops).where(t.workshops.c.id == workshop_id).values(**values)
+            )
+
+    async def add_participant(self, person: ParticipantRow, board: BoardRow | None) -> None:
+        """Add one person (and their board, for a mayor) in one transaction."""
+        created = now_iso()
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                insert(t.participants).values(
+                    id=person.id,
+                    workshop_id=person.workshop,
+                    name=person.name,
+                    role=person.role,
+                    city=person.city,
+                    organisation=person.organisation,
+                    token=person.token,
+                    revoked=False,
+                    created_at=created,
+                )
+            )
+            if board is not None:
+                await conn.execute(insert(t.boards).values(**_board_values(board, created)))
+
+    async def update_participant(self, participant_id: str, **values: Any) -> None:
+        """Change name, city or organisation; `revoked` or `token` for invitations.
+
+        Revoking or re-issuing also ends every browser session of that person.
+        """
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                update(t.participants).where(t.participants.c.id == participant_id).values(**values)
+            )
+            if values.get("revoked") or "token" in values:
+                await conn.execute(
+                    delete(t.sessions).where(t.sessions.c.participant_id == participant_id)
+                )
 
     # Browser sessions ---------------------------------------------------------------------
 
