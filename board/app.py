@@ -15,7 +15,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from board import console, http
+from board import console, history_api, http
 from board.auth import OriginPolicy
 from board.config import Settings
 from board.demo import ensure_demo
@@ -23,6 +23,7 @@ from board.errors import ErrorCode
 from board.netinfo import base_urls, room_url
 from board.rooms import RoomRegistry
 from board.services import Services
+from board.snapshots import DayCloser
 from board.store import Store
 from board.ws import board_socket
 
@@ -55,7 +56,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -95,17 +99,21 @@ def create_app(
         if settings.seed_demo:
             await ensure_demo(store)
         app.state.services = services
+        closer = DayCloser(store, services.rooms, end=settings.day_end)
+        closer.start()  # its first tick closes days missed while the server was down
         if on_ready is not None:
             await on_ready(services)
         try:
             yield {}
         finally:
+            await closer.stop()
             await services.rooms.close()
             await store.close()
 
     routes = [
         *http.routes,
         *console.routes,
+        *history_api.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),
         Mount("/static", StaticFiles(directory=http.STATIC), name="static"),
     ]

@@ -8,18 +8,22 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import time
 from pathlib import Path
 from typing import Any
 
+from board import exporting
+from board.auth import actor_of
 from board.config import DEFAULT_PORT, Settings
 from board.demo import ensure_demo, roster_json
 from board.netinfo import room_url
+from board.rooms import RoomRegistry
 from board.roster import RosterError, build, parse_csv
 from board.services import Services
 from board.store import Store
 from board.store.engine import default_url
 
-COMMANDS = ("serve", "demo", "workshop")
+COMMANDS = ("serve", "demo", "workshop", "export", "import")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +80,14 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
+        "--day-end",
+        type=_clock_time,
+        default=time(18, 0),
+        metavar="HH:MM",
+        help="local time at which a session day closes by itself with a snapshot of every "
+        "board (default: 18:00)",
+    )
+    serve.add_argument(
         "--queue-bound",
         type=int,
         default=4096,
@@ -114,7 +126,32 @@ def parser() -> argparse.ArgumentParser:
     links.add_argument("--json", action="store_true", help="print one JSON object")
     _db_option(links)
     _address_options(links)
+
+    export = sub.add_parser("export", help="export a workshop (ZIP) or one board")
+    export.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
+    export.add_argument("--out", required=True, metavar="FILE", help="where to write it")
+    export.add_argument("--board", metavar="BOARD", help="export this board only")
+    export.add_argument(
+        "--format",
+        default="plan.html",
+        choices=["plan.html", "plan.md", "actions.csv", "actions.ics", "board.json"],
+        help="with --board: what to export (default: plan.html)",
+    )
+    export.add_argument("--snapshot", metavar="ID", help="with --board: from this snapshot")
+    _db_option(export)
+
+    importer = sub.add_parser("import", help="import a board JSON export into a workshop")
+    importer.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
+    importer.add_argument("file", metavar="FILE.json", help="a board exported as JSON")
+    _db_option(importer)
     return root
+
+
+def _clock_time(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 18:00") from None
 
 
 def _base_url(args: argparse.Namespace) -> str:
@@ -199,6 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
         keyfile=args.keyfile,
         seed_demo=not args.no_demo,
         queue_bound=args.queue_bound,
+        day_end=args.day_end,
         hello_timeout=args.hello_timeout,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
@@ -222,10 +260,66 @@ async def _announce(services: Services) -> None:
     sys.stdout.flush()
 
 
+def _export(args: argparse.Namespace) -> int:
+    async def work(store: Store) -> int:
+        rooms = RoomRegistry(store, queue_bound=16)
+        try:
+            if await store.workshop(args.workshop) is None:
+                print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
+                return 2
+            if args.board is None:
+                data = await exporting.workshop_zip(store, rooms, args.workshop)
+                Path(args.out).write_bytes(data)
+            else:
+                board = await store.board(args.board)
+                if board is None or board.workshop != args.workshop:
+                    print(f"error: no board {args.board!r} in that workshop", file=sys.stderr)
+                    return 2
+                item = await exporting.frozen(store, rooms, board, args.snapshot)
+                Path(args.out).write_text(await exporting.render(store, item, args.format))
+            print(f"wrote {args.out}")
+            return 0
+        finally:
+            await rooms.close()
+
+    return asyncio.run(_with_store(args.db or default_url(), work))
+
+
+def _import(args: argparse.Namespace) -> int:
+    async def work(store: Store) -> int:
+        people = [p for p in await store.participants(args.workshop) if p.role == "facilitator"]
+        if not people:
+            print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
+            return 2
+        rooms = RoomRegistry(store, queue_bound=16)
+        try:
+            raw = Path(args.file).read_bytes()
+            board = await exporting.import_board(
+                store, rooms, args.workshop, raw, actor_of(people[0])
+            )
+        except exporting.ImportRefused as refused:
+            print(
+                f"error: {args.file} was refused, nothing was imported: {refused}", file=sys.stderr
+            )
+            return 2
+        finally:
+            await rooms.close()
+        print(f"imported {board.city or board.title} as board {board.id}")
+        return 0
+
+    return asyncio.run(_with_store(args.db or default_url(), work))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "serve")
     args = parser().parse_args(argv)
-    handlers = {"serve": _serve, "demo": _demo, "workshop": _workshop}
+    handlers = {
+        "serve": _serve,
+        "demo": _demo,
+        "workshop": _workshop,
+        "export": _export,
+        "import": _import,
+    }
     return handlers[args.command](args)

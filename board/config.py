@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import time
 
 from board.store.engine import default_url
 
@@ -27,6 +28,8 @@ class Settings:
     """The address people in the room open (default: http://LAN-ADDRESS:PORT)."""
     certfile: str | None = None
     keyfile: str | None = None
+    day_end: time = time(18, 0)
+    """Local time (the workshop's zone) at which a session day closes by itself."""
     seed_demo: bool = False
     """Create the demo workshop at start when the database has no workshop yet."""
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from board.api_models import PersonBody, PersonPatch, WorkshopBody, WorkshopPatch
 from board.auth import participant_from
 from board.errors import CloseCode, ErrorCode
-from board.http import ApiError, board_summary
+from board.http import ApiError, board_summary, check_origin
 from board.model import load_template
 from board.model.permissions import Role
 from board.protocol import describe
@@ -35,10 +35,7 @@ def _services(request: Request) -> Services:
 async def facilitator_of(request: Request, workshop_id: str) -> ParticipantRow:
     """The caller, if they facilitate this workshop; 401 or 403 otherwise."""
     services = _services(request)
-    if request.method not in ("GET", "HEAD"):
-        origin = request.headers.get("origin")
-        if origin is not None and not services.origins.allows(origin):
-            raise ApiError(ErrorCode.FORBIDDEN, "Requests from another site are not accepted.")
+    check_origin(request)
     caller = await participant_from(services.store, request.cookies, request.headers)
     if caller is None:
         raise ApiError(ErrorCode.UNAUTHORIZED, "Sign in with your invite link first.")

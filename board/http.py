@@ -29,6 +29,15 @@ class ApiError(HTTPException):
         self.code = code
 
 
+def check_origin(request: Request) -> None:
+    """A state-changing request sent by a browser must come from one of our own pages."""
+    origin = request.headers.get("origin")
+    if request.method in ("GET", "HEAD") or origin is None:
+        return
+    if not request.app.state.services.origins.allows(origin):
+        raise ApiError(ErrorCode.FORBIDDEN, "Requests from another site are not accepted.")
+
+
 def error_response(code: ErrorCode | str, message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": {"code": str(code), "message": message}}, status_code=status)
 

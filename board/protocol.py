@@ -207,6 +207,35 @@ ServerFrame = Annotated[
     Welcome | OpEvent | OpsFrame | Error | Presence, Field(discriminator="type")
 ]
 
+
+class WorkshopRef(_Strict):
+    id: str
+    title: str
+
+
+class SnapshotMeta(_Strict):
+    id: str
+    board: str
+    seq: int
+    label: str
+    kind: str
+    day: int | None
+    taken_by: str | None
+    taken_at: str
+    hash: str
+
+
+class BoardExport(_Strict):
+    """A board as exported to JSON, and as `import` accepts it."""
+
+    format: Literal["brickboard.board"]
+    version: Literal[1]
+    exported_at: str
+    workshop: WorkshopRef
+    snapshot: SnapshotMeta | None
+    board: BoardState
+
+
 CLIENT_FRAME: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 SERVER_FRAME: TypeAdapter[Any] = TypeAdapter(ServerFrame)
 BOARD_STATE: TypeAdapter[BoardState] = TypeAdapter(BoardState)

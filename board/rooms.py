@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from board.codec import canonical, encode, error_frame
+from board.codec import canonical, decode, encode, error_frame
 from board.errors import CloseCode, ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
 from board.model.state import BOARD_FIELDS
@@ -67,6 +67,16 @@ class _Read:
 
 
 @dataclass(slots=True)
+class _Batch:
+    """Ops made by the server from the committed state (a restore, an import), applied as one."""
+
+    actor: Actor
+    client: str
+    make_ops: Callable[[BoardState], list[dict[str, Any]]]
+    done: asyncio.Future[list[dict[str, Any]]]
+
+
+@dataclass(slots=True)
 class _Stop:
     done: asyncio.Future[None]
 
@@ -97,6 +107,23 @@ class _Recent:
         return [text for seq, _, text in self.by_id.values() if seq > since]
 
 
+class BatchRefused(Exception):
+    """A server-made batch (restore, import) would have an op refused; nothing was applied."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+class _NullOutbox:
+    """Where errors for server-made ops would go: nowhere, the batch was checked beforehand."""
+
+    closed = False
+
+    def put(self, text: str, *, event: bool = False) -> bool:
+        return True
+
+
 class Room:
     def __init__(
         self,
@@ -116,7 +143,7 @@ class Room:
         self._store = store
         self._clock = clock
         self._recent = _Recent()
-        self._inbox: list[_Op | _Join | _Read | _Stop] = []
+        self._inbox: list[_Op | _Join | _Read | _Batch | _Stop] = []
         self._wake = asyncio.Event()
         self._state_cache: tuple[int, str] | None = None
         self._checkpoint_seq = state.seq
@@ -150,6 +177,20 @@ class Room:
         self._put(_Read(done))
         return await done
 
+    async def apply_batch(
+        self,
+        actor: Actor,
+        client: str,
+        make_ops: Callable[[BoardState], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        """Apply the ops `make_ops` derives from the committed state, all or none, in one commit.
+
+        Returns their events; raises BatchRefused when any op would be refused.
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._put(_Batch(actor, client, make_ops, done))
+        return await done
+
     async def stop(self) -> None:
         """Commit everything received so far, checkpoint, and stop the room."""
         if self._stopped:
@@ -162,7 +203,7 @@ class Room:
     def idle(self) -> bool:
         return not self.members and not self._inbox
 
-    def _put(self, item: _Op | _Join | _Read | _Stop) -> None:
+    def _put(self, item: _Op | _Join | _Read | _Batch | _Stop) -> None:
         if self._stopped:
             raise RuntimeError("room is stopped")
         self._inbox.append(item)
@@ -193,6 +234,8 @@ class Room:
                     await self._welcome(item)
                 elif isinstance(item, _Read):
                     item.done.set_result(self.state.to_wire())
+                elif isinstance(item, _Batch):
+                    await self._batch(item)
                 else:
                     await self._shutdown(item)
                     return
@@ -226,6 +269,28 @@ class Room:
         )
         self._op_ids[item.op_id] = self.state.seq
         accepted.append(_Accepted(record, item.op, encode(event), member))
+
+    async def _batch(self, batch: _Batch) -> None:
+        try:
+            ops = batch.make_ops(self.state)
+            trial = self.state.clone()
+            for op in ops:
+                result = apply(trial, op, Context(at="", by=batch.actor.id, actor=batch.actor))
+                if isinstance(result, Refusal):
+                    raise BatchRefused(result)
+        except Exception as exc:
+            batch.done.set_exception(exc)
+            return
+        system = Member(batch.actor, batch.client, _NullOutbox())  # type: ignore[arg-type]
+        accepted: list[_Accepted] = []
+        for n, op in enumerate(ops):
+            self._apply(_Op(system, f"{batch.client}-{self.state.seq + 1}-{n}", op), accepted)
+        if accepted:
+            await self._commit(accepted)
+        if self.committed_seq == self.state.seq:
+            batch.done.set_result([decode(a.text) for a in accepted])
+        else:  # pragma: no cover - the commit failed and the state was reloaded
+            batch.done.set_exception(StorageError("the batch could not be stored"))
 
     async def _commit(self, accepted: list[_Accepted]) -> None:
         checkpoints = []

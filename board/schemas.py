@@ -29,6 +29,10 @@ DOCUMENTS: dict[str, tuple[str, Any]] = {
         protocol.ServerFrame,
     ),
     "op.schema.json": ("One board operation, the `op` object of an op frame", protocol.Op),
+    "board-export.schema.json": (
+        "A board exported as JSON (and accepted by import)",
+        protocol.BoardExport,
+    ),
     "board.schema.json": (
         "A board's state (welcome.state, GET /api/boards/{id})",
         protocol.BoardState,

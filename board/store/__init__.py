@@ -9,7 +9,16 @@ from board.store.records import (
     BoardRow,
     OpRecord,
     ParticipantRow,
+    SnapshotRow,
     WorkshopRow,
 )
 
-__all__ = ["BoardRow", "OpRecord", "ParticipantRow", "StorageError", "Store", "WorkshopRow"]
+__all__ = [
+    "BoardRow",
+    "OpRecord",
+    "ParticipantRow",
+    "SnapshotRow",
+    "StorageError",
+    "Store",
+    "WorkshopRow",
+]

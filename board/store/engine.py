@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from board.model import BoardState, load_template, replay
 from board.model.state import from_wire, new_board
 from board.store import tables as t
-from board.store.records import BoardRow, OpRecord, ParticipantRow, WorkshopRow
+from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.store")
@@ -182,6 +182,21 @@ def _board(row: Any) -> BoardRow:
         theme=row.theme,
         mayor=row.mayor_id,
         brief=json.loads(row.brief),
+    )
+
+
+def _snapshot(row: Any, *, with_state: bool) -> SnapshotRow:
+    return SnapshotRow(
+        id=row.id,
+        board=row.board_id,
+        seq=row.seq,
+        label=row.label,
+        kind=row.kind,
+        day=row.day,
+        taken_by=row.taken_by,
+        taken_at=row.taken_at,
+        hash=row.hash,
+        state=row.state if with_state else None,
     )
 
 
@@ -434,6 +449,10 @@ class Store:
             if board is not None:
                 await conn.execute(insert(t.boards).values(**_board_values(board, created)))
 
+    async def add_board(self, board: BoardRow) -> None:
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(insert(t.boards).values(**_board_values(board, now_iso())))
+
     async def update_participant(self, participant_id: str, **values: Any) -> None:
         """Change name, city or organisation; `revoked` or `token` for invitations.
 
@@ -447,6 +466,84 @@ class Store:
                 await conn.execute(
                     delete(t.sessions).where(t.sessions.c.participant_id == participant_id)
                 )
+
+    # Snapshots and session days -----------------------------------------------------------
+
+    async def save_snapshots(
+        self, snapshots: Sequence[SnapshotRow], day_close: tuple[str, int, str | None, bool] | None
+    ) -> bool:
+        """Store snapshots (and mark a session day closed) in one transaction.
+
+        Returns False, storing nothing, when that day was already closed: a day closes once.
+        """
+        async with self._writer.lock, self.engine.begin() as conn:
+            if day_close is not None:
+                workshop_id, day, by, automatic = day_close
+                exists = await conn.scalar(
+                    select(t.day_closes.c.day).where(
+                        t.day_closes.c.workshop_id == workshop_id, t.day_closes.c.day == day
+                    )
+                )
+                if exists is not None:
+                    return False
+                await conn.execute(
+                    insert(t.day_closes).values(
+                        workshop_id=workshop_id,
+                        day=day,
+                        closed_at=now_iso(),
+                        closed_by=by,
+                        automatic=automatic,
+                    )
+                )
+            if snapshots:
+                await conn.execute(
+                    insert(t.snapshots),
+                    [
+                        {
+                            "id": s.id,
+                            "board_id": s.board,
+                            "seq": s.seq,
+                            "label": s.label,
+                            "kind": s.kind,
+                            "day": s.day,
+                            "taken_by": s.taken_by,
+                            "taken_at": s.taken_at,
+                            "hash": s.hash,
+                            "state": s.state,
+                        }
+                        for s in snapshots
+                    ],
+                )
+        return True
+
+    async def snapshots(self, board_id: str) -> list[SnapshotRow]:
+        """A board's snapshots, oldest first, without their states."""
+        columns = [c for c in t.snapshots.c if c.name != "state"]
+        query = (
+            select(*columns)
+            .where(t.snapshots.c.board_id == board_id)
+            .order_by(t.snapshots.c.taken_at, t.snapshots.c.seq)
+        )
+        async with self.engine.connect() as conn:
+            return [_snapshot(row, with_state=False) for row in await conn.execute(query)]
+
+    async def snapshot(self, snapshot_id: str) -> SnapshotRow | None:
+        query = select(t.snapshots).where(t.snapshots.c.id == snapshot_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _snapshot(row, with_state=True) if row else None
+
+    async def closed_days(self, workshop_id: str) -> dict[int, dict[str, Any]]:
+        query = select(t.day_closes).where(t.day_closes.c.workshop_id == workshop_id)
+        async with self.engine.connect() as conn:
+            return {
+                row.day: {
+                    "closed_at": row.closed_at,
+                    "by": row.closed_by,
+                    "automatic": row.automatic,
+                }
+                for row in await conn.execute(query)
+            }
 
     # Browser sessions ---------------------------------------------------------------------
 

@@ -66,3 +66,32 @@ class BoardRow:
     theme: str
     mayor: str | None
     brief: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRow:
+    """A board state frozen at a seq. Never updated: a new snapshot is a new row."""
+
+    id: str
+    board: str
+    seq: int
+    label: str
+    kind: str  # day_close, manual, before_restore, import
+    day: int | None
+    taken_by: str | None
+    taken_at: str
+    hash: str
+    state: str | None = None  # JSON; None in listings
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "board": self.board,
+            "seq": self.seq,
+            "label": self.label,
+            "kind": self.kind,
+            "day": self.day,
+            "taken_by": self.taken_by,
+            "taken_at": self.taken_at,
+            "hash": self.hash,
+        }

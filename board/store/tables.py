@@ -90,3 +90,30 @@ sessions = Table(
     Column("created_at", String(40), nullable=False),
     Index("ix_sessions_participant", "participant_id"),
 )
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("board_id", String(40), ForeignKey("boards.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("day", Integer, nullable=True),
+    Column("taken_by", String(40), nullable=True),
+    Column("taken_at", String(40), nullable=False),
+    Column("hash", String(80), nullable=False),
+    Column("state", Text, nullable=False),
+    Index("ix_snapshots_board", "board_id", "taken_at"),
+)
+
+day_closes = Table(
+    "day_closes",
+    metadata,
+    Column("workshop_id", String(40), ForeignKey("workshops.id"), nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("closed_at", String(40), nullable=False),
+    Column("closed_by", String(40), nullable=True),
+    Column("automatic", Boolean, nullable=False),
+    PrimaryKeyConstraint("workshop_id", "day", name="pk_day_closes"),
+)

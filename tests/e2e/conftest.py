@@ -1,15 +1,17 @@
 """Browser fixtures: one headless Chromium per test session, a fresh context per person.
 
-The sync Playwright API runs inside plain `def` tests, so it never meets pytest-asyncio's loop.
+The async Playwright API on pytest-asyncio's session loop: the sync API keeps its own loop
+marked as running in the main thread for as long as it is open, which breaks every later
+`asyncio.run` (the PostgreSQL fixtures) and every async test of the same session.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.servers import Server
 
@@ -18,37 +20,41 @@ VIEWPORT = {"width": 1920, "height": 1080}
 
 expect.set_options(timeout=15_000)
 
+OpenPage = Callable[..., Awaitable[Page]]
+
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+async def browser() -> AsyncIterator[Browser]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield browser
-        browser.close()
+        await browser.close()
 
 
 @pytest.fixture
-def open_page(browser: Browser, server: Server) -> Iterator[Callable[..., Page]]:
-    """open_page(token, path): a new signed-in browser context (one person), its page at path."""
+async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
+    """await open_page(token, path): a new signed-in context (one person), its page at path.
+
+    Uncaught page errors are collected in `page.js_errors` for the tests to assert on."""
     contexts: list[BrowserContext] = []
 
-    def open_(token: str, path: str | None = None) -> Page:
-        context = browser.new_context(viewport=VIEWPORT)
+    async def open_(token: str, path: str | None = None) -> Page:
+        context = await browser.new_context(viewport=VIEWPORT)
         contexts.append(context)
-        page = context.new_page()
+        page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{server.url}/join/{token}")
-        if path is not None:
-            page.goto(f"{server.url}{path}")
         page.js_errors = errors  # type: ignore[attr-defined]
+        await page.goto(f"{server.url}/join/{token}")
+        if path is not None:
+            await page.goto(f"{server.url}{path}")
         return page
 
     yield open_
     for context in contexts:
-        context.close()
+        await context.close()

@@ -1,0 +1,1 @@
+"""Exports: documents made from snapshots (pure rendering, no I/O)."""

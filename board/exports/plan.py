@@ -1,0 +1,165 @@
+"""The per-mayor action plan of CANVAS.md, as data built from one board snapshot.
+
+Renderers (HTML, Markdown, CSV, iCalendar) all read this one structure, so the formats never
+disagree about what the plan says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from board.model import load_template
+
+Card = dict[str, Any]
+HORIZON_DAYS = {"d30": 30, "d60": 60, "d90": 90}
+HORIZON_LABEL = {"d30": "30 days", "d60": "60 days", "d90": "90 days", "later": "Later"}
+STATUS_LABEL = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the plan comes from: the snapshot and the workshop around it."""
+
+    workshop_title: str
+    dates: list[str]
+    snapshot_id: str | None
+    snapshot_label: str
+    snapshot_at: str
+    seq: int
+    names: dict[str, str] = field(default_factory=dict)  # participant id -> name
+    roles: dict[str, str] = field(default_factory=dict)  # participant id -> role
+    mayor_name: str = ""
+
+
+@dataclass(slots=True)
+class Action:
+    text: str
+    owner: str
+    due: str
+    horizon: str
+    status: str
+    section: str
+    calendar_date: str  # due, or the end of the workshop plus the horizon
+
+
+@dataclass(slots=True)
+class Plan:
+    source: Source
+    city: str
+    initiative: str
+    title: str
+    brief: dict[str, str]
+    experts: list[str]
+    problem_vision: list[Card]
+    decisions: list[Card]
+    top_voted: list[dict[str, Any]]
+    costs: list[Card]
+    funding: list[Card]
+    funding_next_steps: list[Card]
+    staffing: list[Card]
+    partners: list[Card]
+    support: list[Card]
+    barriers: list[Card]
+    metrics: list[Card]
+    actions: list[Action]
+    open_questions: list[Card]
+    resources: list[Card]
+    appendix: list[tuple[str, list[Card]]]
+    section_titles: dict[str, str]
+
+    def name(self, participant_id: str | None) -> str:
+        if not participant_id:
+            return ""
+        return self.source.names.get(participant_id, "a former participant")
+
+
+def _cards(state: dict[str, Any], section: str, *types: str) -> list[Card]:
+    ids = next(s["cards"] for s in state["sections"] if s["id"] == section)
+    cards = [state["cards"][i] for i in ids]
+    return [c for c in cards if not types or c["type"] in types]
+
+
+def _all(state: dict[str, Any], *types: str) -> list[Card]:
+    return [
+        state["cards"][i]
+        for s in state["sections"]
+        for i in s["cards"]
+        if state["cards"][i]["type"] in types
+    ]
+
+
+def _calendar_date(card: Card, last_day: date | None) -> str:
+    if card.get("due"):
+        return card["due"]
+    days = HORIZON_DAYS.get(card.get("horizon", ""))
+    if last_day is None or days is None:
+        return ""
+    return (last_day + timedelta(days=days)).isoformat()
+
+
+def _risk(card: Card) -> int:
+    return (card.get("severity") or 0) * (card.get("likelihood") or 0)
+
+
+def build_plan(state: dict[str, Any], source: Source) -> Plan:
+    template = load_template()
+    last_day = date.fromisoformat(max(source.dates)) if source.dates else None
+    order = {"d30": 0, "d60": 1, "d90": 2, "later": 3, "": 4}
+    actions = sorted(
+        (
+            Action(
+                text=c["text"],
+                owner=c.get("owner", ""),
+                due=c.get("due", ""),
+                horizon=c.get("horizon", ""),
+                status=c.get("status", "open"),
+                section=c["section"],
+                calendar_date=_calendar_date(c, last_day),
+            )
+            for c in _all(state, "action")
+        ),
+        key=lambda a: (order.get(a.horizon, 4), a.due or "9999", a.text),
+    )
+    authors = {c["author"] for c in state["cards"].values()}
+    experts = sorted(
+        source.names[p] for p in authors if source.roles.get(p) == "expert" and p in source.names
+    )
+    votes = state.get("votes") or {}
+    top_voted = sorted(
+        (
+            {"card": state["cards"][cid], "votes": count}
+            for cid, count in (votes.get("totals") or {}).items()
+            if cid in state["cards"] and count > 0
+        ),
+        key=lambda v: -v["votes"],
+    )
+    return Plan(
+        source=source,
+        city=state["city"],
+        initiative=state["initiative"],
+        title=state["title"],
+        brief=state.get("brief") or {},
+        experts=experts,
+        problem_vision=_cards(state, "problem_vision"),
+        decisions=_all(state, "decision"),
+        top_voted=top_voted,
+        costs=_cards(state, "costs_budget"),
+        funding=[c for c in _cards(state, "funding_sources") if c["type"] != "action"],
+        funding_next_steps=_cards(state, "funding_sources", "action"),
+        staffing=_cards(state, "staffing_operations"),
+        partners=_cards(state, "partners_ppp"),
+        support=_cards(state, "support_coalition"),
+        barriers=sorted(_all(state, "barrier"), key=lambda c: -_risk(c)),
+        metrics=_all(state, "metric"),
+        actions=actions,
+        open_questions=[c for c in _all(state, "question") if not c.get("answer")],
+        resources=_all(state, "resource"),
+        appendix=[
+            (s["title"], [state["cards"][i] for i in s["cards"]])
+            for s in state["sections"]
+            if s["cards"]
+        ],
+        section_titles={s["id"]: s["title"] for s in template.raw["sections"]},
+    )
