@@ -15,7 +15,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from board import console, history_api, http
+from board import console, history_api, http, joining
 from board.auth import OriginPolicy
 from board.config import Settings
 from board.demo import ensure_demo
@@ -114,6 +114,7 @@ def create_app(
         *http.routes,
         *console.routes,
         *history_api.routes,
+        *joining.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),
         Mount("/static", StaticFiles(directory=http.STATIC), name="static"),
     ]

@@ -117,6 +117,8 @@ async def get_workshop(request: Request) -> Response:
             "participants": [_person_json(services, p) for p in people],
             "boards": [board_summary(b) for b in boards],
             "online": online(services, workshop_id),
+            "join_code": workshop.join_code,
+            "join_requests": await services.store.join_requests(workshop_id),
         }
     )
 

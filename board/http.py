@@ -15,7 +15,7 @@ from board.auth import SESSION_COOKIE, participant_from
 from board.errors import HTTP_STATUS, ErrorCode
 from board.model import load_template
 from board.services import Services
-from board.store import BoardRow, ParticipantRow
+from board.store import BoardRow, ParticipantRow, Store
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SESSION_DAYS = 14
@@ -83,10 +83,14 @@ async def home(request: Request) -> Response:
 
 
 async def _home_of(request: Request, participant: ParticipantRow) -> str:
+    return await home_of(_services(request).store, participant)
+
+
+async def home_of(store: Store, participant: ParticipantRow) -> str:
     """Each role's landing page: the console, the mayor's own board, the list, the projector."""
     if participant.role == "facilitator":
         return "/console"
-    boards = await _services(request).store.boards(participant.workshop)
+    boards = await store.boards(participant.workshop)
     if participant.role == "mayor":
         for board in boards:
             if board.mayor == participant.id:
@@ -116,6 +120,10 @@ async def join(request: Request) -> Response:
         path="/",
     )
     return response
+
+
+async def join_page(request: Request) -> Response:
+    return _page("join.html")
 
 
 async def boards_page(request: Request) -> Response:
@@ -185,6 +193,7 @@ async def template(request: Request) -> Response:
 
 routes = [
     Route("/", home),
+    Route("/join", join_page),
     Route("/join/{token}", join),
     Route("/boards", boards_page),
     Route("/console", console_page),

@@ -26,6 +26,15 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
 
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+def new_join_code() -> str:
+    """A code people in the room type (8 characters, about 40 bits): it only lets them
+    *ask* to join; the facilitator approves each request."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
 def new_token() -> str:
     """An invite token: 192 random bits, URL-safe."""
     return secrets.token_urlsafe(24)
@@ -99,6 +108,7 @@ def build(
         template=template.id,
         template_version=template.version,
         days=days or [],
+        join_code=new_join_code(),
     )
     roster = Roster(workshop)
     for person in people:

@@ -156,6 +156,7 @@ def _workshop(row: Any) -> WorkshopRow:
         template_version=row.template_version,
         days=json.loads(row.days),
         created_at=row.created_at,
+        join_code=row.join_code,
     )
 
 
@@ -348,6 +349,7 @@ class Store:
                     template=workshop.template,
                     template_version=workshop.template_version,
                     days=json.dumps(workshop.days),
+                    join_code=workshop.join_code,
                     created_at=workshop.created_at or created,
                 )
             )
@@ -544,6 +546,76 @@ class Store:
                 }
                 for row in await conn.execute(query)
             }
+
+    # Joining with the room's code ---------------------------------------------------------
+
+    async def workshop_by_code(self, code: str) -> WorkshopRow | None:
+        query = select(t.workshops).where(t.workshops.c.join_code == code)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _workshop(row) if row else None
+
+    async def create_join_request(self, request_id: str, participant: ParticipantRow) -> str:
+        """A browser asks to sign in as `participant`; returns the secret only it will hold."""
+        secret = secrets.token_urlsafe(32)
+        async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(
+                insert(t.join_requests).values(
+                    id=request_id,
+                    workshop_id=participant.workshop,
+                    participant_id=participant.id,
+                    secret_hash=_session_hash(secret),
+                    status="pending",
+                    created_at=now_iso(),
+                )
+            )
+        return secret
+
+    async def join_requests(
+        self, workshop_id: str, status: str = "pending"
+    ) -> list[dict[str, Any]]:
+        query = (
+            select(t.join_requests, t.participants.c.name, t.participants.c.role)
+            .join(t.participants, t.participants.c.id == t.join_requests.c.participant_id)
+            .where(t.join_requests.c.workshop_id == workshop_id)
+            .where(t.join_requests.c.status == status)
+            .order_by(t.join_requests.c.created_at)
+        )
+        async with self.engine.connect() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "participant": r.participant_id,
+                    "name": r.name,
+                    "role": r.role,
+                    "created_at": r.created_at,
+                }
+                for r in await conn.execute(query)
+            ]
+
+    async def join_request(self, request_id: str) -> dict[str, Any] | None:
+        query = select(t.join_requests).where(t.join_requests.c.id == request_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return {
+            "id": row.id,
+            "workshop": row.workshop_id,
+            "participant": row.participant_id,
+            "secret_hash": row.secret_hash,
+            "status": row.status,
+        }
+
+    async def set_join_request(self, request_id: str, status: str, *, was: str) -> bool:
+        """Move a request from `was` to `status`; False if it was not in `was` any more."""
+        async with self._writer.lock, self.engine.begin() as conn:
+            done = await conn.execute(
+                update(t.join_requests)
+                .where(t.join_requests.c.id == request_id, t.join_requests.c.status == was)
+                .values(status=status)
+            )
+        return done.rowcount == 1
 
     # Browser sessions ---------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ class WorkshopRow:
     template_version: int = 1
     days: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = ""
+    join_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ workshops = Table(
     Column("template", String(64), nullable=False),
     Column("template_version", Integer, nullable=False),
     Column("days", Text, nullable=False, default="[]"),
+    Column("join_code", String(12), nullable=True, unique=True),
     Column("created_at", String(40), nullable=False),
 )
 
@@ -116,4 +117,15 @@ day_closes = Table(
     Column("closed_by", String(40), nullable=True),
     Column("automatic", Boolean, nullable=False),
     PrimaryKeyConstraint("workshop_id", "day", name="pk_day_closes"),
+)
+
+join_requests = Table(
+    "join_requests",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workshop_id", String(40), ForeignKey("workshops.id"), nullable=False, index=True),
+    Column("participant_id", String(40), ForeignKey("participants.id"), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("status", String(12), nullable=False),  # pending, approved, denied, used
+    Column("created_at", String(40), nullable=False),
 )

@@ -1,0 +1,162 @@
+"""Joining with the room's code: a person picks their name, the facilitator approves.
+
+For people who lost their invite link. The code shown on the projector only lets a laptop
+*ask*; nobody is in until the facilitator says yes in the console, and the approved browser
+gets an ordinary session. The request secret lives in an HttpOnly cookie of the asking browser,
+so a bystander who knows the request id cannot collect the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from board.auth import SESSION_COOKIE, participant_from
+from board.console import facilitator_of, read_body
+from board.errors import ErrorCode
+from board.http import SESSION_DAYS, ApiError, check_origin, home_of
+from board.roster import new_id, new_join_code
+from board.services import Services
+
+JOIN_COOKIE = "bb_join"
+
+
+class JoinBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    participant: str = Field(min_length=1, max_length=40)
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+async def _workshop_of_code(request: Request):
+    code = request.path_params["code"].strip().upper()
+    workshop = await _services(request).store.workshop_by_code(code)
+    if workshop is None:
+        raise ApiError(ErrorCode.NOT_FOUND, "No workshop has that code; check the projector.")
+    return workshop
+
+
+async def who(request: Request) -> Response:
+    """The names a person can pick from, once they typed the room's code."""
+    workshop = await _workshop_of_code(request)
+    people = await _services(request).store.participants(workshop.id)
+    return JSONResponse(
+        {
+            "workshop": {"title": workshop.title},
+            "people": [
+                {"id": p.id, "name": p.name, "role": p.role, "city": p.city}
+                for p in people
+                if not p.revoked
+            ],
+        }
+    )
+
+
+async def ask(request: Request) -> Response:
+    check_origin(request)
+    workshop = await _workshop_of_code(request)
+    body = await read_body(request, JoinBody)
+    store = _services(request).store
+    person = await store.participant(body.participant)
+    if person is None or person.workshop != workshop.id or person.revoked:
+        raise ApiError(ErrorCode.NOT_FOUND, "That person is not on this workshop's list.")
+    request_id = new_id("j")
+    secret = await store.create_join_request(request_id, person)
+    response = JSONResponse({"request": request_id, "status": "pending"}, status_code=201)
+    response.set_cookie(
+        JOIN_COOKIE,
+        f"{request_id}.{secret}",
+        max_age=3600,
+        httponly=True,
+        samesite="lax",
+        secure=_services(request).settings.https,
+        path="/",
+    )
+    return response
+
+
+async def mine(request: Request) -> Response:
+    """The asking browser polls this; once approved it receives its session cookie here."""
+    request_id, _, secret = request.cookies.get(JOIN_COOKIE, "").partition(".")
+    store = _services(request).store
+    found = await store.join_request(request_id) if request_id else None
+    if found is None or hashlib.sha256(secret.encode()).hexdigest() != found["secret_hash"]:
+        raise ApiError(ErrorCode.NOT_FOUND, "There is no join request from this browser.")
+    if found["status"] != "approved":
+        return JSONResponse({"status": found["status"]})
+    if not await store.set_join_request(request_id, "used", was="approved"):
+        return JSONResponse({"status": "used"})
+    person = await store.participant(found["participant"])
+    assert person is not None
+    session = await store.create_session(person.id)
+    response = JSONResponse({"status": "approved", "redirect": await home_of(store, person)})
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=_services(request).settings.https,
+        path="/",
+    )
+    response.delete_cookie(JOIN_COOKIE, path="/")
+    return response
+
+
+async def pending(request: Request) -> Response:
+    workshop_id = request.path_params["workshop_id"]
+    await facilitator_of(request, workshop_id)
+    return JSONResponse({"requests": await _services(request).store.join_requests(workshop_id)})
+
+
+async def decide(request: Request) -> Response:
+    store = _services(request).store
+    found = await store.join_request(request.path_params["request_id"])
+    if found is None:
+        raise ApiError(ErrorCode.NOT_FOUND, "There is no such join request.")
+    await facilitator_of(request, found["workshop"])
+    status = "approved" if request.path_params["decision"] == "approve" else "denied"
+    if not await store.set_join_request(found["id"], status, was="pending"):
+        raise ApiError(ErrorCode.CONFLICT, "That request was already answered.")
+    return JSONResponse({"request": found["id"], "status": status})
+
+
+async def join_code(request: Request) -> Response:
+    """The code for the projector's join screen (facilitator and observer), or a new one."""
+    workshop_id = request.path_params["workshop_id"]
+    services = _services(request)
+    if request.method == "POST":
+        await facilitator_of(request, workshop_id)
+        await services.store.update_workshop(workshop_id, join_code=new_join_code())
+    else:
+        caller = await participant_from(services.store, request.cookies, request.headers)
+        if (
+            caller is None
+            or caller.workshop != workshop_id
+            or caller.role not in ("facilitator", "observer")
+        ):
+            raise ApiError(
+                ErrorCode.FORBIDDEN,
+                "Only the facilitator and the projector can show the join code.",
+            )
+    workshop = await services.store.workshop(workshop_id)
+    assert workshop is not None
+    return JSONResponse(
+        {"code": workshop.join_code, "url": f"{services.base_url}/join", "title": workshop.title}
+    )
+
+
+routes = [
+    Route("/api/join/{code}", who, methods=["GET"]),
+    Route("/api/join/{code}", ask, methods=["POST"]),
+    Route("/api/join-requests/mine", mine, methods=["GET"]),
+    Route("/api/join-requests/{request_id}/{decision:str}", decide, methods=["POST"]),
+    Route("/api/workshops/{workshop_id}/join-requests", pending, methods=["GET"]),
+    Route("/api/workshops/{workshop_id}/join-code", join_code, methods=["GET", "POST"]),
+]
