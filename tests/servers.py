@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -43,10 +44,11 @@ class Server:
     extra: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self) -> str:
@@ -76,11 +78,12 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
+        context = ssl._create_unverified_context() if self.scheme == "https" else None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1, context=context) as r:
                     if r.status == 200:
                         return self
             except OSError:
