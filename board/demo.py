@@ -51,7 +51,7 @@ async def ensure_demo(store: Store) -> str:
     await store.create_workshop(roster.workshop, roster.participants, roster.boards)
     facilitator = roster.participants[0].id
     template = load_template()
-    for board in roster.boards:
+    for board in [b for b in roster.boards if b.kind == "board"]:
         state = new_board(template, id=board.id, workshop=board.workshop)
         records = []
         for n, text in enumerate(data["facts"].get(board.city, []), start=1):

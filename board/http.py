@@ -163,9 +163,11 @@ async def me(request: Request) -> Response:
     workshop = await store.workshop(participant.workshop)
     assert workshop is not None
     boards = await store.boards(participant.workshop)
+    stage = await store.stage_of(participant.workshop)
     return JSONResponse(
         {
             "me": person(participant),
+            "stage": stage.id if stage else None,
             "workshop": {"id": workshop.id, "title": workshop.title, "venue": workshop.venue},
             "boards": [board_summary(b) for b in boards],
         }

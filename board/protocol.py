@@ -74,8 +74,150 @@ class BoardUpdate(_Strict):
     set: BoardSet
 
 
+class SectionLock(_Strict):
+    """Sign a section off as agreed (locked for everyone but the facilitator), or reopen it."""
+
+    kind: Literal["section.lock"]
+    section: Id
+    locked: bool
+
+
+class CommentBody(_Strict):
+    id: Id
+    card: Id
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class CommentAdd(_Strict):
+    kind: Literal["comment.add"]
+    comment: CommentBody
+
+
+class CommentUpdate(_Strict):
+    kind: Literal["comment.update"]
+    comment: Id
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class CommentResolve(_Strict):
+    kind: Literal["comment.resolve"]
+    comment: Id
+    resolved: bool = True
+
+
+class CommentDelete(_Strict):
+    kind: Literal["comment.delete"]
+    comment: Id
+
+
+class RoundBody(_Strict):
+    id: Id
+    title: Annotated[str, Field(min_length=1, max_length=200)] = "Dot vote"
+    dots: Annotated[int, Field(ge=1, le=20)]
+    sections: list[Id] | None = None
+    blind: bool = False
+
+
+class VoteOpen(_Strict):
+    kind: Literal["vote.open"]
+    round: RoundBody
+
+
+class VotePlace(_Strict):
+    kind: Literal["vote.place"]
+    round: Id
+    card: Id
+
+
+class VoteRemove(_Strict):
+    kind: Literal["vote.remove"]
+    round: Id
+    card: Id
+
+
+class VoteClose(_Strict):
+    kind: Literal["vote.close"]
+    round: Id
+
+
+class VoteReveal(_Strict):
+    kind: Literal["vote.reveal"]
+    round: Id
+
+
+class PrivateStart(_Strict):
+    kind: Literal["private.start"]
+
+
+class PrivateReveal(_Strict):
+    kind: Literal["private.reveal"]
+
+
+class StageSpotlight(_Strict):
+    """What the room looks at: the overview, one board, or one section of a board."""
+
+    kind: Literal["stage.spotlight"]
+    mode: Literal["overview", "board", "section"]
+    board: Id | None = None
+    section: Id | None = None
+
+
+class TimerStart(_Strict):
+    kind: Literal["timer.start"]
+    seconds: Annotated[int, Field(ge=1, le=86400)] | None = None
+    label: Annotated[str, Field(max_length=200)] | None = None
+
+
+class TimerPause(_Strict):
+    kind: Literal["timer.pause"]
+
+
+class TimerExtend(_Strict):
+    kind: Literal["timer.extend"]
+    seconds: Annotated[int, Field(ge=-86400, le=86400)]
+
+
+class TimerReset(_Strict):
+    kind: Literal["timer.reset"]
+
+
+class AgendaStart(_Strict):
+    """Start an agenda item: the spotlight moves there and its timer starts."""
+
+    kind: Literal["agenda.start"]
+    day: Annotated[int, Field(ge=1, le=3)]
+    index: Annotated[int, Field(ge=0, lt=50)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    board: Id | None = None
+    section: Id | None = None
+    minutes: Annotated[int, Field(ge=1, le=600)] | None = None
+
+
 Op = Annotated[
-    CardAdd | CardUpdate | CardMove | CardDelete | BoardUpdate, Field(discriminator="kind")
+    CardAdd
+    | CardUpdate
+    | CardMove
+    | CardDelete
+    | BoardUpdate
+    | SectionLock
+    | CommentAdd
+    | CommentUpdate
+    | CommentResolve
+    | CommentDelete
+    | VoteOpen
+    | VotePlace
+    | VoteRemove
+    | VoteClose
+    | VoteReveal
+    | PrivateStart
+    | PrivateReveal
+    | StageSpotlight
+    | TimerStart
+    | TimerPause
+    | TimerExtend
+    | TimerReset
+    | AgendaStart,
+    Field(discriminator="kind"),
 ]
 
 
@@ -144,9 +286,46 @@ class TemplateRef(_Strict):
     version: int
 
 
+class Comment(_Strict):
+    id: str
+    card: str
+    text: str
+    author: str
+    created_at: str
+    updated_at: str
+    resolved: bool
+    resolved_by: str | None
+
+
+class Dot(_Strict):
+    by: str
+    role: str | None = Field(description="null while hidden from this viewer")
+    card: str | None = Field(description="null while hidden from this viewer")
+
+
+class Round(_Strict):
+    id: str
+    title: str
+    dots: int
+    sections: list[str] | None
+    blind: bool
+    status: Literal["open", "closed"]
+    revealed: bool
+    opened_by: str
+    opened_at: str
+    closed_at: str | None
+    votes: list[Dot]
+
+
+class Signed(_Strict):
+    by: str
+    at: str
+
+
 class BoardState(_Strict):
     id: str
     workshop: str
+    kind: Literal["board"]
     template: TemplateRef
     title: str
     city: str
@@ -157,6 +336,49 @@ class BoardState(_Strict):
     seq: Annotated[int, Field(ge=0)]
     sections: list[Section]
     cards: dict[str, Card]
+    comments: dict[str, Comment]
+    rounds: dict[str, Round]
+    locks: dict[str, Signed]
+    private: Signed | None
+
+
+class Spotlight(_Strict):
+    mode: Literal["overview", "board", "section"]
+    board: str | None
+    section: str | None
+    by: str | None = None
+    at: str | None = None
+
+
+class Timer(_Strict):
+    status: Literal["idle", "running", "paused"]
+    duration_ms: int
+    remaining_ms: int
+    ends_at: str | None = Field(description="server time the countdown reaches 0, when running")
+    label: str
+
+
+class AgendaNow(_Strict):
+    day: int
+    index: int
+    title: str
+    started_at: str
+
+
+class StageBody(_Strict):
+    spotlight: Spotlight
+    timer: Timer
+    agenda: AgendaNow | None
+
+
+class StageState(_Strict):
+    """The workshop's stage (its own socket, like a board): spotlight, timer, agenda item."""
+
+    id: str
+    workshop: str
+    kind: Literal["stage"]
+    seq: Annotated[int, Field(ge=0)]
+    stage: StageBody
 
 
 class OpEvent(_Strict):
@@ -166,7 +388,11 @@ class OpEvent(_Strict):
     client: str
     by: str
     at: str
-    op: Op
+    op: dict[str, Any] = Field(
+        description="The op as applied (op.schema.json), possibly with a `server` object the "
+        "server added, or a placeholder with `hidden: true` for content this viewer may not "
+        "see yet (blind votes, private writing)."
+    )
 
 
 class OpsFrame(_Strict):
@@ -178,8 +404,9 @@ class Welcome(_Strict):
     type: Literal["welcome"]
     board: str
     seq: int
+    now: str = Field(description="server time, to show the shared timer right on every screen")
     me: Me
-    state: BoardState | None = None
+    state: BoardState | StageState | None = None
     ops: list[OpEvent] | None = None
 
 

@@ -21,6 +21,7 @@ from board.codec import canonical, decode, encode, error_frame
 from board.errors import CloseCode, ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
 from board.model.state import BOARD_FIELDS
+from board.model.visibility import enrich, has_hidden, placeholder, view_state
 from board.outbox import Outbox
 from board.store import OpRecord, StorageError, Store
 from board.timeutil import now_iso
@@ -63,6 +64,7 @@ class _Join:
 
 @dataclass(slots=True)
 class _Read:
+    viewer: str | None
     done: asyncio.Future[dict[str, Any]]
 
 
@@ -87,24 +89,43 @@ class _Accepted:
     op: dict[str, Any]
     text: str
     member: Member
+    hidden_text: str | None = None
+    """The event as everyone but its author sees it, when it touches hidden content."""
 
 
 @dataclass
 class _Recent:
     """The latest committed events, to answer resends and short resumes without the database."""
 
-    by_id: OrderedDict[str, tuple[int, str, str]] = field(default_factory=OrderedDict)
+    by_id: OrderedDict[str, tuple[int, str, str, str | None, str]] = field(
+        default_factory=OrderedDict
+    )
 
-    def add(self, op_id: str, seq: int, body: str, text: str) -> None:
-        self.by_id[op_id] = (seq, body, text)
+    def add(self, a: _Accepted) -> None:
+        r = a.record
+        self.by_id[r.id] = (r.seq, r.body, a.text, a.hidden_text, r.by)
         if len(self.by_id) > RECENT_EVENTS:
             self.by_id.popitem(last=False)
 
     def oldest_seq(self) -> int | None:
         return next(iter(self.by_id.values()))[0] if self.by_id else None
 
-    def texts_after(self, since: int) -> list[str]:
-        return [text for seq, _, text in self.by_id.values() if seq > since]
+    def texts_after(self, since: int, viewer: str) -> list[str]:
+        return [
+            hidden if hidden is not None and by != viewer else text
+            for seq, _, text, hidden, by in self.by_id.values()
+            if seq > since
+        ]
+
+
+def _same_op(stored_body: str, op: dict[str, Any]) -> bool:
+    """Whether a resent op is the one stored (which may carry what the server added)."""
+    body = canonical(op)
+    if stored_body == body:
+        return True
+    stored = decode(stored_body)
+    client_part = {k: v for k, v in stored.items() if k != "server"}
+    return "server" in stored and canonical(client_part) == body
 
 
 class BatchRefused(Exception):
@@ -171,10 +192,10 @@ class Room:
         member.focus = focus
         self._presence_changed()
 
-    async def read(self) -> dict[str, Any]:
-        """The committed state, in its wire shape."""
+    async def read(self, viewer: str | None = None) -> dict[str, Any]:
+        """The committed state in its wire shape: whole, or as `viewer` may see it."""
         done = asyncio.get_running_loop().create_future()
-        self._put(_Read(done))
+        self._put(_Read(viewer, done))
         return await done
 
     async def apply_batch(
@@ -233,7 +254,10 @@ class Room:
                 if isinstance(item, _Join):
                     await self._welcome(item)
                 elif isinstance(item, _Read):
-                    item.done.set_result(self.state.to_wire())
+                    wire = self.state.to_wire()
+                    item.done.set_result(
+                        wire if item.viewer is None else view_state(wire, item.viewer)
+                    )
                 elif isinstance(item, _Batch):
                     await self._batch(item)
                 else:
@@ -245,30 +269,36 @@ class Room:
     def _apply(self, item: _Op, accepted: list[_Accepted]) -> None:
         member = item.member
         at = self._clock()
-        result = apply(self.state, item.op, Context(at=at, by=member.actor.id, actor=member.actor))
+        ctx = Context(at=at, by=member.actor.id, actor=member.actor)
+        op = enrich(self.state, item.op, ctx)
+        result = apply(self.state, op, ctx)
         if isinstance(result, Refusal):
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
+        seq = self.state.seq
         event = {
             "type": "op",
-            "seq": self.state.seq,
+            "seq": seq,
             "id": item.op_id,
             "client": member.client,
             "by": member.actor.id,
             "at": at,
-            "op": item.op,
+            "op": op,
         }
+        hidden = placeholder(self.state, op)
         record = OpRecord(
             board=self.board_id,
-            seq=self.state.seq,
+            seq=seq,
             id=item.op_id,
             client=member.client,
             by=member.actor.id,
             at=at,
-            body=canonical(item.op),
+            body=canonical(op),
+            redacted=None if hidden is None else canonical(hidden),
         )
-        self._op_ids[item.op_id] = self.state.seq
-        accepted.append(_Accepted(record, item.op, encode(event), member))
+        self._op_ids[item.op_id] = seq
+        hidden_text = None if hidden is None else encode({**event, "op": hidden})
+        accepted.append(_Accepted(record, op, encode(event), member, hidden_text))
 
     async def _batch(self, batch: _Batch) -> None:
         try:
@@ -310,8 +340,8 @@ class Room:
             self._checkpoint_seq = self.state.seq
         self.committed_seq = self.state.seq
         for a in accepted:
-            self._recent.add(a.record.id, a.record.seq, a.record.body, a.text)
-        self._broadcast([a.text for a in accepted])
+            self._recent.add(a)
+        self._broadcast(accepted)
 
     async def _recover(self, accepted: list[_Accepted]) -> None:
         """A failed commit: refuse the batch as retryable and rebuild state from the database."""
@@ -333,8 +363,17 @@ class Room:
                 return
         log.error("board %s: could not reload after a failed commit", self.board_id)
 
-    def _broadcast(self, texts: list[str]) -> None:
+    def _broadcast(self, accepted: list[_Accepted]) -> None:
+        """Each event encoded once; a placeholder instead for what a member may not see yet."""
+        texts = [a.text for a in accepted]
+        hiding = [a for a in accepted if a.hidden_text is not None]
         for member in list(self.members):
+            if hiding:
+                viewer = member.actor.id
+                texts = [
+                    a.hidden_text if a.hidden_text is not None and a.record.by != viewer else a.text
+                    for a in accepted
+                ]
             for text in texts:
                 if not member.outbox.put(text, event=True):
                     self.leave(member)
@@ -342,16 +381,15 @@ class Room:
 
     async def _resend(self, item: _Op) -> None:
         """A resend of an applied op: the original event again, or `conflict` if it differs."""
-        body = canonical(item.op)
         recent = self._recent.by_id.get(item.op_id)
         if recent is not None:
-            _, stored_body, text = recent
+            _, stored_body, text, _, _ = recent
         else:
             record = await self._store.op(self.board_id, item.op_id)
             if record is None:  # pragma: no cover - the id map and the log always agree
                 return
             stored_body, text = record.body, encode(record.event())
-        if stored_body == body:
+        if _same_op(stored_body, item.op):
             item.member.outbox.put(text, event=True)
         else:
             item.member.outbox.put(
@@ -369,21 +407,26 @@ class Room:
 
     async def _welcome(self, join: _Join) -> None:
         member, since = join.member, join.since
+        viewer = member.actor.id
         head = (
             f'{{"type":"welcome","board":{encode(self.board_id)},"seq":{self.state.seq},'
-            f'"me":{encode(member.me)},'
+            f'"now":{encode(self._clock())},"me":{encode(member.me)},'
         )
         if since is None or since > self.state.seq:
-            text = f'{head}"state":{self._state_json()}}}'
+            if has_hidden(self.state):
+                state = encode(view_state(self.state.to_wire(), viewer))
+            else:
+                state = self._state_json()
+            text = f'{head}"state":{state}}}'
         else:
             oldest = self._recent.oldest_seq()
             if since == self.state.seq:
                 texts: list[str] = []
             elif oldest is not None and oldest <= since + 1:
-                texts = self._recent.texts_after(since)
+                texts = self._recent.texts_after(since, viewer)
             else:
                 records = await self._store.ops_since(self.board_id, since, self.state.seq)
-                texts = [encode(r.event()) for r in records]
+                texts = [encode(r.event(viewer)) for r in records]
             text = f'{head}"ops":[{",".join(texts)}]}}'
         member.outbox.put(text)
         self.members.add(member)

@@ -111,6 +111,18 @@ def build(
         join_code=new_join_code(),
     )
     roster = Roster(workshop)
+    roster.boards.append(
+        BoardRow(
+            id=new_id("st"),
+            workshop=workshop.id,
+            title="Stage",
+            city="",
+            initiative="",
+            theme="",
+            mayor=None,
+            kind="stage",
+        )
+    )
     for person in people:
         participant, board = enrol(workshop.id, person, briefs)
         roster.participants.append(participant)

@@ -11,94 +11,48 @@ a refusal leaves it untouched, because every check runs before the first write.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from board.model.permissions import Action, Actor, can
+from board.model import collab, stage
+from board.model.checks import (
+    CARD_CORE_FIELDS,
+    CARD_SERVER_FIELDS,
+    ID_MAX,
+    Context,
+    Refusal,
+    Refused,
+    allowed,
+    as_board,
+    card_of,
+    fields_of,
+    refuse,
+    string_id,
+)
+from board.model.permissions import Action
 from board.model.state import BOARD_FIELDS, BoardState, Card
 from board.model.template import check_field
 
-ID_MAX = 64
 BOARD_TEXT_MAX = {"title": 200, "initiative": 300, "theme": 100}
-CARD_CORE_FIELDS = frozenset({"id", "section", "type", "text"})
-CARD_SERVER_FIELDS = frozenset({"author", "created_at", "updated_at", "updated_by"})
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why an op was not applied: an error code of PROTOCOL.md and a sentence for a person."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Who applies the op and when. `actor` None means a replay of an already accepted op."""
-
-    at: str
-    by: str
-    actor: Actor | None = None
-
-
-class _Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        self.refusal = Refusal(code, message)
-
-
-def _refuse(code: str, message: str) -> _Refused:
-    return _Refused(code, message)
-
-
-def _allowed(state: BoardState, ctx: Context, action: Action, card: Card | None = None) -> None:
-    if ctx.actor is None:
-        return
-    author = card.get("author") if card is not None else None
-    if not can(
-        ctx.actor, action, workshop=state.workshop, board_mayor=state.mayor, card_author=author
-    ):
-        raise _refuse("forbidden", _FORBIDDEN[action])
-
-
-_FORBIDDEN = {
-    Action.ADD_CARD: "Your role cannot add cards to this board.",
-    Action.EDIT_CARD: "You can only edit your own cards on this board.",
-    Action.MOVE_CARD: "You can only move your own cards on this board.",
-    Action.DELETE_CARD: "You can only delete your own cards on this board.",
-    Action.EDIT_BOARD: "Only the facilitator and this board's mayor can edit the board itself.",
-}
-
-
-def _string_id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= ID_MAX:
-        raise _refuse("bad_request", f"The {what} must be a string of 1 to {ID_MAX} characters.")
-    return value
-
-
-def _card(state: BoardState, card_id: Any) -> Card:
-    card = state.cards.get(_string_id(card_id, "card id"))
-    if card is None:
-        raise _refuse("not_found", "That card is not on this board (it may have been deleted).")
-    return card
+__all__ = ["CARD_CORE_FIELDS", "CARD_SERVER_FIELDS", "ID_MAX", "Context", "Refusal", "apply"]
 
 
 def _section(state: BoardState, section_id: Any) -> str:
     if section_id not in state.sections:
-        raise _refuse("bad_request", f"There is no section {section_id!r} on this canvas.")
+        raise refuse("bad_request", f"There is no section {section_id!r} on this canvas.")
     return section_id
 
 
 def _after(value: Any) -> str | None:
     if value is None:
         return None
-    return _string_id(value, "'after' card id")
+    return string_id(value, "'after' card id")
 
 
 def _text(value: Any, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _refuse("bad_request", "A card needs some text.")
+        raise refuse("bad_request", "A card needs some text.")
     if len(value) > limit:
-        raise _refuse("bad_request", f"Card text is limited to {limit} characters.")
+        raise refuse("bad_request", f"Card text is limited to {limit} characters.")
     return value
 
 
@@ -107,16 +61,16 @@ def _check_fields(state: BoardState, card_type: str, section: str, values: dict[
     for name, value in values.items():
         spec = fields.get(name)
         if spec is None:
-            raise _refuse("bad_request", f"A {card_type} card has no field '{name}' here.")
+            raise refuse("bad_request", f"A {card_type} card has no field '{name}' here.")
         problem = check_field(name, spec, value)
         if problem:
-            raise _refuse("bad_request", problem)
+            raise refuse("bad_request", problem)
 
 
 def _card_type(state: BoardState, value: Any) -> str:
     if value not in state.template.card_fields:
         kinds = ", ".join(state.template.card_fields)
-        raise _refuse("bad_request", f"The card type must be one of {kinds}.")
+        raise refuse("bad_request", f"The card type must be one of {kinds}.")
     return value
 
 
@@ -132,47 +86,45 @@ def _place(ids: list[str], card_id: str, after: str | None) -> None:
         ids.append(card_id)
 
 
-def _fields_of(op: dict[str, Any], name: str) -> dict[str, Any]:
-    value = op.get(name)
-    if not isinstance(value, dict):
-        raise _refuse("bad_request", f"'{name}' must be an object.")
-    return value
-
-
 def _card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
-    body = _fields_of(op, "card")
-    card_id = _string_id(body.get("id"), "card id")
+    as_board(state)
+    body = fields_of(op, "card")
+    card_id = string_id(body.get("id"), "card id")
     if card_id in state.cards:
-        raise _refuse("conflict", "A card with this id already exists on this board.")
+        raise refuse("conflict", "A card with this id already exists on this board.")
     section = _section(state, body.get("section"))
     card_type = _card_type(state, body.get("type"))
     text = _text(body.get("text"), state.template.text_max)
     extra = {k: v for k, v in body.items() if k not in CARD_CORE_FIELDS}
     _check_fields(state, card_type, section, extra)
     after = _after(op.get("after"))
-    _allowed(state, ctx, Action.ADD_CARD)
+    allowed(state, ctx, Action.ADD_CARD)
+    collab.check_unlocked(state, section, ctx)
     card: Card = {"id": card_id, "section": section, "type": card_type, "text": text}
     card.update((k, v) for k, v in extra.items() if v is not None)
     card.update(author=ctx.by, created_at=ctx.at, updated_at=ctx.at, updated_by=ctx.by)
+    if state.private is not None:
+        card["private"] = True
     state.cards[card_id] = card
     _place(state.sections[section], card_id, after)
 
 
 def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
-    card = _card(state, op.get("card"))
-    changes = _fields_of(op, "set")
+    card = card_of(state, op.get("card"))
+    changes = fields_of(op, "set")
     if not changes:
-        raise _refuse("bad_request", "'set' names no field to change.")
+        raise refuse("bad_request", "'set' names no field to change.")
     for name in ("id", "section", *CARD_SERVER_FIELDS):
         if name in changes:
             hint = " (use card.move)" if name == "section" else ""
-            raise _refuse("bad_request", f"'{name}' cannot be changed with card.update{hint}.")
+            raise refuse("bad_request", f"'{name}' cannot be changed with card.update{hint}.")
     card_type = _card_type(state, changes.get("type", card["type"]))
     if "text" in changes:
         _text(changes["text"], state.template.text_max)
     extra = {k: v for k, v in changes.items() if k not in CARD_CORE_FIELDS}
     _check_fields(state, card_type, card["section"], extra)
-    _allowed(state, ctx, Action.EDIT_CARD, card)
+    allowed(state, ctx, Action.EDIT_CARD, card)
+    collab.check_unlocked(state, card["section"], ctx)
     if card_type != card["type"]:
         keep = state.template.fields_for(card_type, card["section"])
         for name in [k for k in card if k not in CARD_CORE_FIELDS | CARD_SERVER_FIELDS]:
@@ -188,12 +140,14 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
 
 
 def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
-    card = _card(state, op.get("card"))
+    card = card_of(state, op.get("card"))
     section = _section(state, op.get("section"))
     after = _after(op.get("after"))
     if after == card["id"]:
-        raise _refuse("bad_request", "A card cannot be placed after itself.")
-    _allowed(state, ctx, Action.MOVE_CARD, card)
+        raise refuse("bad_request", "A card cannot be placed after itself.")
+    allowed(state, ctx, Action.MOVE_CARD, card)
+    collab.check_unlocked(state, card["section"], ctx)
+    collab.check_unlocked(state, section, ctx)
     state.sections[card["section"]].remove(card["id"])
     card["section"] = section
     _place(state.sections[section], card["id"], after)
@@ -202,38 +156,39 @@ def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
 
 
 def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
-    card = _card(state, op.get("card"))
-    _allowed(state, ctx, Action.DELETE_CARD, card)
+    card = card_of(state, op.get("card"))
+    allowed(state, ctx, Action.DELETE_CARD, card)
+    collab.check_unlocked(state, card["section"], ctx)
     state.sections[card["section"]].remove(card["id"])
     del state.cards[card["id"]]
+    collab.drop_comments_of(state, card["id"])
 
 
 def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
-    changes = _fields_of(op, "set")
+    as_board(state)
+    changes = fields_of(op, "set")
     if not changes:
-        raise _refuse("bad_request", "'set' names no field to change.")
+        raise refuse("bad_request", "'set' names no field to change.")
     brief = changes.get("brief", {})
     for name, value in changes.items():
         if name in BOARD_FIELDS:
             limit = BOARD_TEXT_MAX[name]
             if not isinstance(value, str) or len(value) > limit:
-                raise _refuse(
-                    "bad_request", f"'{name}' must be text of at most {limit} characters."
-                )
+                raise refuse("bad_request", f"'{name}' must be text of at most {limit} characters.")
             if name == "title" and not value.strip():
-                raise _refuse("bad_request", "A board needs a title.")
+                raise refuse("bad_request", "A board needs a title.")
         elif name != "brief":
-            allowed = ", ".join(sorted({*BOARD_FIELDS, "brief"}))
-            raise _refuse("bad_request", f"A board has no field '{name}' (try {allowed}).")
+            known = ", ".join(sorted({*BOARD_FIELDS, "brief"}))
+            raise refuse("bad_request", f"A board has no field '{name}' (try {known}).")
     if not isinstance(brief, dict):
-        raise _refuse("bad_request", "'brief' must be an object.")
+        raise refuse("bad_request", "'brief' must be an object.")
     for name, value in brief.items():
         spec = state.template.brief_fields.get(name)
         if spec is None:
-            raise _refuse("bad_request", f"The brief has no field '{name}'.")
+            raise refuse("bad_request", f"The brief has no field '{name}'.")
         if value is not None and (not isinstance(value, str) or len(value) > spec["max"]):
-            raise _refuse("bad_request", f"'{name}' must be text of at most {spec['max']} chars.")
-    _allowed(state, ctx, Action.EDIT_BOARD)
+            raise refuse("bad_request", f"'{name}' must be text of at most {spec['max']} chars.")
+    allowed(state, ctx, Action.EDIT_BOARD)
     for name in BOARD_FIELDS:
         if name in changes:
             setattr(state, name, changes[name])
@@ -250,6 +205,8 @@ _HANDLERS: dict[str, Callable[[BoardState, dict[str, Any], Context], None]] = {
     "card.move": _card_move,
     "card.delete": _card_delete,
     "board.update": _board_update,
+    **collab.HANDLERS,
+    **stage.HANDLERS,
 }
 
 KINDS = tuple(_HANDLERS)
@@ -265,7 +222,7 @@ def apply(state: BoardState, op: dict[str, Any], ctx: Context) -> BoardState | R
         return Refusal("bad_request", f"Unknown operation; the kinds are {', '.join(KINDS)}.")
     try:
         handler(state, op, ctx)
-    except _Refused as refused:
+    except Refused as refused:
         return refused.refusal
     state.seq += 1
     return state

@@ -20,6 +20,8 @@ class BoardState:
     id: str
     workshop: str
     template: Template
+    kind: str = "board"
+    """"board", or "stage": the workshop-wide state the facilitator steers (spotlight, timer)."""
     title: str = ""
     city: str = ""
     initiative: str = ""
@@ -29,12 +31,29 @@ class BoardState:
     seq: int = 0
     sections: dict[str, list[str]] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
+    comments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Dot-voting rounds by id; each keeps its dots, so results stay in snapshots."""
+    locks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Sections signed off as agreed: section id -> who and when."""
+    private: dict[str, Any] | None = None
+    """Private writing, while on: new cards are seen only by their authors until revealed."""
+    stage: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
         """The board as PROTOCOL.md shows it (`welcome.state`, `GET /api/boards/{id}`)."""
+        if self.kind == "stage":
+            return {
+                "id": self.id,
+                "workshop": self.workshop,
+                "kind": "stage",
+                "seq": self.seq,
+                "stage": copy.deepcopy(self.stage),
+            }
         return {
             "id": self.id,
             "workshop": self.workshop,
+            "kind": "board",
             "template": {"id": self.template.id, "version": self.template.version},
             "title": self.title,
             "city": self.city,
@@ -53,6 +72,10 @@ class BoardState:
                 for sid in self.template.section_ids
             ],
             "cards": {cid: dict(card) for cid, card in self.cards.items()},
+            "comments": {cid: dict(c) for cid, c in self.comments.items()},
+            "rounds": copy.deepcopy(self.rounds),
+            "locks": copy.deepcopy(self.locks),
+            "private": copy.deepcopy(self.private),
         }
 
     def clone(self) -> BoardState:
@@ -61,6 +84,7 @@ class BoardState:
             id=self.id,
             workshop=self.workshop,
             template=self.template,
+            kind=self.kind,
             title=self.title,
             city=self.city,
             initiative=self.initiative,
@@ -70,6 +94,11 @@ class BoardState:
             seq=self.seq,
             sections={sid: list(ids) for sid, ids in self.sections.items()},
             cards=copy.deepcopy(self.cards),
+            comments=copy.deepcopy(self.comments),
+            rounds=copy.deepcopy(self.rounds),
+            locks=copy.deepcopy(self.locks),
+            private=copy.deepcopy(self.private),
+            stage=copy.deepcopy(self.stage),
         )
 
 
@@ -100,8 +129,34 @@ def new_board(
     )
 
 
+def new_stage(template: Template, *, id: str, workshop: str) -> BoardState:
+    """The workshop's stage: spotlight, timer and the agenda item running, as replayable ops."""
+    return BoardState(
+        id=id, workshop=workshop, template=template, kind="stage", stage=empty_stage()
+    )
+
+
+def empty_stage() -> dict[str, Any]:
+    return {
+        "spotlight": {"mode": "overview", "board": None, "section": None},
+        "timer": {
+            "status": "idle",
+            "duration_ms": 0,
+            "remaining_ms": 0,
+            "ends_at": None,
+            "label": "",
+        },
+        "agenda": None,
+    }
+
+
 def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
     """Rebuild a board from its wire shape (a checkpoint, an import)."""
+    if data.get("kind") == "stage":
+        state = new_stage(template, id=data["id"], workshop=data["workshop"])
+        state.seq = data.get("seq", 0)
+        state.stage = copy.deepcopy(data["stage"])
+        return state
     state = new_board(
         template,
         id=data["id"],
@@ -117,4 +172,8 @@ def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
     for section in data["sections"]:
         state.sections[section["id"]] = list(section["cards"])
     state.cards = {cid: dict(card) for cid, card in data["cards"].items()}
+    state.comments = {cid: dict(c) for cid, c in (data.get("comments") or {}).items()}
+    state.rounds = copy.deepcopy(data.get("rounds") or {})
+    state.locks = copy.deepcopy(data.get("locks") or {})
+    state.private = copy.deepcopy(data.get("private"))
     return state

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from board.model import BoardState, load_template, replay
-from board.model.state import from_wire, new_board
+from board.model.state import from_wire, new_board, new_stage
 from board.store import tables as t
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
 from board.timeutil import now_iso
@@ -95,6 +95,7 @@ class _Writer:
                 "by": r.by,
                 "at": r.at,
                 "body": r.body,
+                "redacted": r.redacted,
             }
             for records, _, _, _ in batch
             for r in records
@@ -183,6 +184,7 @@ def _board(row: Any) -> BoardRow:
         theme=row.theme,
         mayor=row.mayor_id,
         brief=json.loads(row.brief),
+        kind=row.kind,
     )
 
 
@@ -210,6 +212,7 @@ def _record(row: Any) -> OpRecord:
         by=row.by,
         at=row.at,
         body=row.body,
+        redacted=row.redacted,
     )
 
 
@@ -223,6 +226,7 @@ def _board_values(board: BoardRow, created: str) -> dict[str, Any]:
         "theme": board.theme,
         "mayor_id": board.mayor,
         "brief": json.dumps(board.brief),
+        "kind": board.kind,
         "created_at": created,
     }
 
@@ -306,6 +310,8 @@ class Store:
         template = load_template(workshop.template)
         if checkpoint is not None:
             state = from_wire(template, json.loads(checkpoint.state))
+        elif row.kind == "stage":
+            state = new_stage(template, id=row.id, workshop=row.workshop_id)
         else:
             info = _board(row)
             state = new_board(
@@ -409,13 +415,22 @@ class Store:
         return _participant(row) if row else None
 
     async def boards(self, workshop_id: str) -> list[BoardRow]:
+        """The workshop's boards (not its stage), in the order they were made."""
         query = (
             select(t.boards)
-            .where(t.boards.c.workshop_id == workshop_id)
+            .where(t.boards.c.workshop_id == workshop_id, t.boards.c.kind == "board")
             .order_by(t.boards.c.created_at, t.boards.c.city)
         )
         async with self.engine.connect() as conn:
             return [_board(row) for row in await conn.execute(query)]
+
+    async def stage_of(self, workshop_id: str) -> BoardRow | None:
+        query = select(t.boards).where(
+            t.boards.c.workshop_id == workshop_id, t.boards.c.kind == "stage"
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _board(row) if row else None
 
     async def board(self, board_id: str) -> BoardRow | None:
         async with self.engine.connect() as conn:

@@ -16,11 +16,15 @@ class OpRecord:
     client: str
     by: str
     at: str
-    body: str  # canonical JSON of the op object
+    body: str  # canonical JSON of the op object, as stored (with what the server added)
+    redacted: str | None = None
+    """The op as everyone but its author sees it (a placeholder), when it touches hidden content."""
 
-    def event(self, op: dict[str, Any] | None = None) -> dict[str, Any]:
+    def event(self, viewer: str | None = None) -> dict[str, Any]:
+        """The `op` event; as `viewer` sees it when a viewer is given."""
         from board.codec import decode
 
+        hidden = self.redacted is not None and viewer is not None and viewer != self.by
         return {
             "type": "op",
             "seq": self.seq,
@@ -28,7 +32,7 @@ class OpRecord:
             "client": self.client,
             "by": self.by,
             "at": self.at,
-            "op": op if op is not None else decode(self.body),
+            "op": decode(self.redacted if hidden else self.body),  # type: ignore[arg-type]
         }
 
 
@@ -67,6 +71,7 @@ class BoardRow:
     theme: str
     mayor: str | None
     brief: dict[str, str] = field(default_factory=dict)
+    kind: str = "board"  # or "stage", the workshop's spotlight and timer
 
 
 @dataclass(frozen=True, slots=True)

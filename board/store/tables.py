@@ -56,6 +56,7 @@ boards = Table(
     Column("initiative", String(300), nullable=False, default=""),
     Column("theme", String(100), nullable=False, default=""),
     Column("mayor_id", String(40), ForeignKey("participants.id"), nullable=True),
+    Column("kind", String(10), nullable=False, default="board"),
     Column("brief", Text, nullable=False, default="{}"),
     Column("created_at", String(40), nullable=False),
 )
@@ -70,6 +71,7 @@ ops = Table(
     Column("by", String(40), nullable=False),
     Column("at", String(40), nullable=False),
     Column("body", Text, nullable=False),
+    Column("redacted", Text, nullable=True),
     PrimaryKeyConstraint("board_id", "seq", name="pk_ops"),
     UniqueConstraint("board_id", "op_id", name="uq_ops_board_op_id"),
 )

@@ -40,7 +40,7 @@ async def browser() -> AsyncIterator[Browser]:
 async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
     """await open_page(token, path): a new signed-in context (one person), its page at path.
 
-    Uncaught page errors are collected in `page.js_errors` for the tests to assert on."""
+    Uncaught errors and console errors are collected in `page.js_errors` for the tests."""
     contexts: list[BrowserContext] = []
 
     async def open_(token: str, path: str | None = None) -> Page:
@@ -49,6 +49,8 @@ async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # Console errors too: a Content-Security-Policy violation is only reported there.
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.js_errors = errors  # type: ignore[attr-defined]
         await page.goto(f"{server.url}/join/{token}")
         if path is not None:

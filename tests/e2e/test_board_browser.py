@@ -257,6 +257,7 @@ async def test_user_text_is_rendered_as_text(
         await expect(shown).to_contain_text("<b>bold</b>")
         assert await shown.locator("img, b").count() == 0
         assert await page.evaluate("typeof window.__xss") == "undefined"
+        assert page.js_errors == []  # type: ignore[attr-defined]  # not even a request for "x"
 
 
 async def test_observer_sees_the_board_read_only(
@@ -268,6 +269,11 @@ async def test_observer_sees_the_board_read_only(
     await expect(viewer.locator("button.add")).to_have_count(0)
     await expect(viewer.locator(".card button")).to_have_count(0)
     await expect(viewer.locator(".card[draggable=true]")).to_have_count(0)
+    # The projector shows the whole canvas: the page itself never scrolls at 1920x1080.
+    size = await viewer.evaluate(
+        "({h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth})"
+    )
+    assert size == {"h": 1080, "w": 1920}
 
 
 async def test_boards_page_lists_the_workshop_and_marks_the_mayors_board(

@@ -1,0 +1,131 @@
+"""What each participant may see: blind votes and private writing, hidden until revealed.
+
+The server keeps everything; what leaves it is cut per viewer. An op that touches hidden
+content reaches its own author whole and everyone else as a *placeholder* op
+(`"hidden": true`, no content), so every replica still sees every seq. The reveal op carries
+the hidden content (the room adds it under `server`), so a replica that only ever saw
+placeholders ends up with exactly the server's state.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from board.model.checks import Context
+from board.model.state import BoardState
+
+PLACEHOLDER_TEXT = "(private)"
+
+
+def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """The op as stored: with what the server adds (the voter's role, what a reveal shows)."""
+    kind = op.get("kind")
+    if kind == "vote.place" and ctx.actor is not None:
+        return {**op, "server": {"role": ctx.actor.role.value}}
+    if kind == "vote.reveal":
+        found = state.rounds.get(op.get("round"))
+        if found is not None:
+            return {**op, "server": {"votes": copy.deepcopy(found["votes"])}}
+    if kind == "private.reveal":
+        hidden = {cid: dict(c) for cid, c in state.cards.items() if c.get("private")}
+        for card in hidden.values():
+            card.pop("private", None)
+        return {**op, "server": {"cards": hidden}}
+    return op
+
+
+def placeholder(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
+    """The op as others see it, right after it was applied; None when all may see it."""
+    kind = op.get("kind")
+    if kind in ("card.add", "card.update"):
+        card_id = op["card"]["id"] if kind == "card.add" else op["card"]
+        card = state.cards.get(card_id)
+        if card is None or not card.get("private"):
+            return None
+        if kind == "card.add":
+            return {
+                "kind": kind,
+                "hidden": True,
+                "card": {"id": card_id, "section": card["section"]},
+                "after": op.get("after"),
+            }
+        return {"kind": kind, "hidden": True, "card": card_id, "set": {}}
+    if kind in ("vote.place", "vote.remove"):
+        found = state.rounds.get(op.get("round"))
+        if found is not None and found["blind"] and not found["revealed"]:
+            return {"kind": kind, "hidden": True, "round": op["round"]}
+    return None
+
+
+def has_hidden(state: BoardState) -> bool:
+    """Whether anything on the board is hidden from someone right now (cheap to ask)."""
+    return state.private is not None or any(
+        r["blind"] and not r["revealed"] for r in state.rounds.values()
+    )
+
+
+def view_state(wire: dict[str, Any], viewer: str) -> dict[str, Any]:
+    """A board's wire state as `viewer` may see it (the same object when nothing is hidden)."""
+    if wire.get("kind") == "stage":
+        return wire
+    private = [
+        cid for cid, c in wire["cards"].items() if c.get("private") and c["author"] != viewer
+    ]
+    blind = [r for r in wire["rounds"].values() if r["blind"] and not r["revealed"]]
+    if not private and not blind:
+        return wire
+    out = {**wire, "cards": dict(wire["cards"]), "rounds": copy.deepcopy(wire["rounds"])}
+    for cid in private:
+        out["cards"][cid] = _placeholder_card(wire["cards"][cid])
+    for found in out["rounds"].values():
+        if found["blind"] and not found["revealed"]:
+            for vote in found["votes"]:
+                if vote["by"] != viewer:
+                    vote["card"] = None
+                    vote["role"] = None
+    out["comments"] = {k: c for k, c in wire["comments"].items() if c["card"] not in private}
+    return out
+
+
+def _placeholder_card(card: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": card["id"],
+        "section": card["section"],
+        "type": "idea",
+        "text": PLACEHOLDER_TEXT,
+        "author": card["author"],
+        "created_at": card["created_at"],
+        "updated_at": card["created_at"],
+        "updated_by": card["author"],
+        "private": True,
+        "hidden": True,
+    }
+
+
+def apply_placeholder(state: BoardState, event: dict[str, Any]) -> None:
+    """What a replica does with a placeholder op (the browser's sync.js does the same)."""
+    op, by = event["op"], event["by"]
+    kind = op["kind"]
+    if kind == "card.add":
+        card = {
+            "id": op["card"]["id"],
+            "section": op["card"]["section"],
+            "author": by,
+            "created_at": event["at"],
+        }
+        state.cards[card["id"]] = _placeholder_card(card)
+        ids = state.sections[card["section"]]
+        after = op.get("after")
+        ids.insert(
+            ids.index(after) + 1 if after in ids else (0 if after is None else len(ids)), card["id"]
+        )
+    elif kind == "vote.place":
+        state.rounds[op["round"]]["votes"].append({"by": by, "role": None, "card": None})
+    elif kind == "vote.remove":
+        votes = state.rounds[op["round"]]["votes"]
+        for index, vote in enumerate(votes):
+            if vote["by"] == by and vote["card"] is None:
+                del votes[index]
+                break
+    state.seq += 1
