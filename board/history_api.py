@@ -19,6 +19,7 @@ from board.exports.html import DOCUMENT_CSP
 from board.http import ApiError, board_summary, check_origin
 from board.model.days import current_day
 from board.model.history import diff
+from board.model.visibility import view_state
 from board.rooms import BatchRefused
 from board.services import Services
 from board.store import BoardRow, ParticipantRow
@@ -99,9 +100,12 @@ async def get_snapshot(request: Request) -> Response:
     snap = await store.snapshot(request.path_params["snapshot_id"])
     if snap is None:
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such snapshot.")
-    await _reader(request, snap.board)
+    caller, _ = await _reader(request, snap.board)
     assert snap.state is not None
-    return JSONResponse({"snapshot": snap.meta(), "state": decode(snap.state)})
+    state = decode(snap.state)
+    if caller.role != "facilitator":  # a snapshot taken mid-round keeps blind votes blind
+        state = view_state(state, caller.id)
+    return JSONResponse({"snapshot": snap.meta(), "state": state})
 
 
 async def board_diff(request: Request) -> Response:

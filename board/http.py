@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,25 +127,20 @@ async def join_page(request: Request) -> Response:
     return _page("join.html")
 
 
-async def boards_page(request: Request) -> Response:
-    if await participant_from(_services(request).store, request.cookies, request.headers) is None:
-        return RedirectResponse("/", status_code=303)
-    return _page("boards.html")
+def role_page(name: str, *roles: str) -> Callable[[Request], Awaitable[Response]]:
+    """A static page for signed-in participants of these roles (all roles when none given);
+    anyone else is sent to their own home page."""
 
+    async def page(request: Request) -> Response:
+        store = _services(request).store
+        participant = await participant_from(store, request.cookies, request.headers)
+        if participant is None:
+            return RedirectResponse("/", status_code=303)
+        if roles and participant.role not in roles:
+            return RedirectResponse(await _home_of(request, participant), status_code=303)
+        return _page(name)
 
-async def console_page(request: Request) -> Response:
-    participant = await participant_from(_services(request).store, request.cookies, request.headers)
-    if participant is None:
-        return RedirectResponse("/", status_code=303)
-    if participant.role != "facilitator":
-        return RedirectResponse(await _home_of(request, participant), status_code=303)
-    return _page("console.html")
-
-
-async def board_page(request: Request) -> Response:
-    if await participant_from(_services(request).store, request.cookies, request.headers) is None:
-        return RedirectResponse("/", status_code=303)
-    return _page("board.html")
+    return page
 
 
 # JSON API ---------------------------------------------------------------------------------
@@ -185,7 +181,7 @@ async def board_state(request: Request) -> Response:
     room = await services.rooms.room(board.id)
     if room is None:  # pragma: no cover - the board row was just read
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
-    return JSONResponse(await room.read())
+    return JSONResponse(await room.read(viewer=participant.id))
 
 
 async def template(request: Request) -> Response:
@@ -197,9 +193,14 @@ routes = [
     Route("/", home),
     Route("/join", join_page),
     Route("/join/{token}", join),
-    Route("/boards", boards_page),
-    Route("/console", console_page),
-    Route("/boards/{board_id}", board_page),
+    Route("/boards", role_page("boards.html")),
+    Route("/console", role_page("console.html", "facilitator")),
+    Route("/run", role_page("run.html", "facilitator")),
+    Route("/cross", role_page("cross.html", "facilitator")),
+    Route("/present", role_page("present.html", "facilitator", "observer")),
+    Route("/room", role_page("room.html", "facilitator", "observer")),
+    Route("/boards/{board_id}", role_page("board.html")),
+    Route("/boards/{board_id}/history", role_page("history.html")),
     Route("/healthz", healthz),
     Route("/api/me", me),
     Route("/api/template", template),
