@@ -197,6 +197,7 @@ routes = [
     Route("/console", role_page("console.html", "facilitator")),
     Route("/run", role_page("run.html", "facilitator")),
     Route("/cross", role_page("cross.html", "facilitator")),
+    Route("/preread", role_page("preread.html", "facilitator")),
     Route("/present", role_page("present.html", "facilitator", "observer")),
     Route("/room", role_page("room.html", "facilitator", "observer")),
     Route("/boards/{board_id}", role_page("board.html")),
