@@ -193,6 +193,21 @@ class AgendaStart(_Strict):
     minutes: Annotated[int, Field(ge=1, le=600)] | None = None
 
 
+class TextSplice(_Strict):
+    """Type into a card's text (or another text field), or a brief field: at `at` in the text
+    as of seq `base`, delete `delete` characters and insert `insert`. Concurrent splices are
+    merged character by character (docs/text-merge.md)."""
+
+    kind: Literal["text.splice"]
+    card: Id | None = None
+    field: Id = "text"
+    brief: Id | None = None
+    base: Annotated[int, Field(ge=0)]
+    at: Annotated[int, Field(ge=0, le=4000)]
+    delete: Annotated[int, Field(ge=0, le=4000)]
+    insert: Annotated[str, Field(max_length=4000)]
+
+
 Op = Annotated[
     CardAdd
     | CardUpdate
@@ -216,7 +231,8 @@ Op = Annotated[
     | TimerPause
     | TimerExtend
     | TimerReset
-    | AgendaStart,
+    | AgendaStart
+    | TextSplice,
     Field(discriminator="kind"),
 ]
 

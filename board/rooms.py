@@ -325,7 +325,7 @@ class Room:
     async def _commit(self, accepted: list[_Accepted]) -> None:
         checkpoints = []
         if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
-            checkpoints.append((self.board_id, self.state.seq, self._state_json()))
+            checkpoints.append((self.board_id, self.state.seq, self._checkpoint_json()))
         metas = [
             (self.board_id, {k: v for k, v in a.op["set"].items() if k in BOARD_FIELDS})
             for a in accepted
@@ -405,6 +405,9 @@ class Room:
             self._state_cache = (self.state.seq, encode(self.state.to_wire()))
         return self._state_cache[1]
 
+    def _checkpoint_json(self) -> str:
+        return encode(self.state.to_checkpoint())
+
     async def _welcome(self, join: _Join) -> None:
         member, since = join.member, join.since
         viewer = member.actor.id
@@ -437,7 +440,8 @@ class Room:
         self._stopped = True
         if self.state.seq > self._checkpoint_seq:
             with contextlib.suppress(StorageError):
-                await self._store.commit([], [(self.board_id, self.state.seq, self._state_json())])
+                checkpoint = (self.board_id, self.state.seq, self._checkpoint_json())
+                await self._store.commit([], [checkpoint])
         stop.done.set_result(None)
 
     # Presence -----------------------------------------------------------------------------

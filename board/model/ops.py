@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from board.model import collab, stage
+from board.model import collab, stage, textops
 from board.model.checks import (
     CARD_CORE_FIELDS,
     CARD_SERVER_FIELDS,
@@ -86,6 +86,12 @@ def _place(ids: list[str], card_id: str, after: str | None) -> None:
         ids.append(card_id)
 
 
+def _text_fields(state: BoardState, card: Card) -> set[str]:
+    """The card's fields that hold free text (mergeable with text.splice)."""
+    fields = state.template.fields_for(card["type"], card["section"])
+    return {"text"} | {n for n, spec in fields.items() if spec["kind"] == "text" and n in card}
+
+
 def _card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
     body = fields_of(op, "card")
@@ -130,11 +136,14 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
         for name in [k for k in card if k not in CARD_CORE_FIELDS | CARD_SERVER_FIELDS]:
             if name not in keep:
                 del card[name]
+    before = dict(card)
     for name, value in changes.items():
         if value is None:
             card.pop(name, None)
         else:
             card[name] = value
+    for name in _text_fields(state, before) | _text_fields(state, card):
+        textops.record(state, f"card:{card['id']}:{name}", before.get(name, ""), card.get(name, ""))
     card["updated_at"] = ctx.at
     card["updated_by"] = ctx.by
 
@@ -162,6 +171,7 @@ def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     state.sections[card["section"]].remove(card["id"])
     del state.cards[card["id"]]
     collab.drop_comments_of(state, card["id"])
+    textops.forget_card(state, card["id"])
 
 
 def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
@@ -193,6 +203,7 @@ def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
         if name in changes:
             setattr(state, name, changes[name])
     for name, value in brief.items():
+        textops.record(state, f"brief:{name}", state.brief.get(name, ""), value or "")
         if value is None:
             state.brief.pop(name, None)
         else:
@@ -207,6 +218,7 @@ _HANDLERS: dict[str, Callable[[BoardState, dict[str, Any], Context], None]] = {
     "board.update": _board_update,
     **collab.HANDLERS,
     **stage.HANDLERS,
+    **textops.HANDLERS,
 }
 
 KINDS = tuple(_HANDLERS)

@@ -39,6 +39,18 @@ class BoardState:
     private: dict[str, Any] | None = None
     """Private writing, while on: new cards are seen only by their authors until revealed."""
     stage: dict[str, Any] = field(default_factory=dict)
+    text_log: dict[str, list[tuple[int, list[Any]]]] = field(default_factory=dict)
+    """Recent changes per text field (seq, change), to rebase concurrent splices over; not part
+    of the wire state, but kept in checkpoints so a client back after a restart still merges."""
+    text_floor: int = 0
+    """The log is complete for every seq above this one."""
+
+    def to_checkpoint(self) -> dict[str, Any]:
+        """The wire state plus the text log: what a restart needs to carry on merging."""
+        wire = self.to_wire()
+        wire["text_log"] = {k: [[s, ops] for s, ops in v] for k, v in self.text_log.items()}
+        wire["text_floor"] = self.text_floor
+        return wire
 
     def to_wire(self) -> dict[str, Any]:
         """The board as PROTOCOL.md shows it (`welcome.state`, `GET /api/boards/{id}`)."""
@@ -99,6 +111,8 @@ class BoardState:
             locks=copy.deepcopy(self.locks),
             private=copy.deepcopy(self.private),
             stage=copy.deepcopy(self.stage),
+            text_log={k: list(v) for k, v in self.text_log.items()},
+            text_floor=self.text_floor,
         )
 
 
@@ -176,4 +190,9 @@ def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
     state.rounds = copy.deepcopy(data.get("rounds") or {})
     state.locks = copy.deepcopy(data.get("locks") or {})
     state.private = copy.deepcopy(data.get("private"))
+    if "text_log" in data:
+        state.text_log = {k: [(s, ops) for s, ops in v] for k, v in data["text_log"].items()}
+        state.text_floor = data.get("text_floor", state.seq)
+    else:  # nothing is known of the text changes before this state
+        state.text_floor = state.seq
     return state

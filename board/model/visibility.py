@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from board.model.checks import Context
+from board.model.checks import Context, Refused
 from board.model.state import BoardState
+from board.model.textops import rebased
 
 PLACEHOLDER_TEXT = "(private)"
 
@@ -21,6 +22,11 @@ PLACEHOLDER_TEXT = "(private)"
 def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """The op as stored: with what the server adds (the voter's role, what a reveal shows)."""
     kind = op.get("kind")
+    if kind == "text.splice":
+        try:
+            return {**op, "server": {"ops": rebased(state, op)}}
+        except Refused:
+            return op  # the reducer refuses it with the same sentence
     if kind == "vote.place" and ctx.actor is not None:
         return {**op, "server": {"role": ctx.actor.role.value}}
     if kind == "vote.reveal":
