@@ -95,6 +95,14 @@ def parser() -> argparse.ArgumentParser:
         help="frames queued for one client before it is cut off as too slow (default: 4096)",
     )
     serve.add_argument(
+        "--ping-interval",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="seconds between keep-alive pings; a laptop that stops answering leaves the "
+        "board after about twice this (default: 20)",
+    )
+    serve.add_argument(
         "--hello-timeout",
         type=float,
         default=10.0,
@@ -238,6 +246,7 @@ def _serve(args: argparse.Namespace) -> int:
         queue_bound=args.queue_bound,
         day_end=args.day_end,
         hello_timeout=args.hello_timeout,
+        ping_interval=args.ping_interval,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return serve(settings, on_ready=_announce, log_level=args.log_level)

@@ -22,6 +22,8 @@ class Settings:
     queue_bound: int = 4096
     """Frames queued for one client before it is cut off as too far behind."""
     hello_timeout: float = 10.0
+    ping_interval: float = 20.0
+    """Seconds between pings; a peer that does not answer within as long again is dropped."""
     allowed_origins: tuple[str, ...] = ()
     """Origins allowed for browser sockets, on top of this server's own addresses."""
     public_url: str | None = None

@@ -28,6 +28,7 @@ from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.rooms")
 
+RESTARTING = "The server is restarting; this edit was not applied and will be sent again."
 RECENT_EVENTS = 2048
 CHECKPOINT_EVERY = 1000
 PRESENCE_DELAY = 0.05
@@ -128,6 +129,10 @@ def _same_op(stored_body: str, op: dict[str, Any]) -> bool:
     return "server" in stored and canonical(client_part) == body
 
 
+class RoomClosed(Exception):
+    """The room is stopping (server shutdown); the caller should retry after reconnecting."""
+
+
 class BatchRefused(Exception):
     """A server-made batch (restore, import) would have an op refused; nothing was applied."""
 
@@ -175,6 +180,10 @@ class Room:
     # Called by the socket layer -----------------------------------------------------------
 
     def submit(self, member: Member, op_id: str, op: dict[str, Any]) -> None:
+        """Queue an op; once the room is stopping it is refused as retryable instead."""
+        if self._stopped:
+            member.outbox.put(error_frame(op_id, ErrorCode.UNAVAILABLE, RESTARTING))
+            return
         self._put(_Op(member, op_id, op))
 
     async def join(self, member: Member, since: int | None) -> None:
@@ -218,6 +227,7 @@ class Room:
             return
         done = asyncio.get_running_loop().create_future()
         self._put(_Stop(done))
+        self._stopped = True  # from now on, ops are refused as retryable
         await done
 
     @property
@@ -226,7 +236,7 @@ class Room:
 
     def _put(self, item: _Op | _Join | _Read | _Batch | _Stop) -> None:
         if self._stopped:
-            raise RuntimeError("room is stopped")
+            raise RoomClosed("this board is closing; reconnect in a moment")
         self._inbox.append(item)
         self._wake.set()
 
@@ -437,7 +447,6 @@ class Room:
         join.done.set_result(None)
 
     async def _shutdown(self, stop: _Stop) -> None:
-        self._stopped = True
         if self.state.seq > self._checkpoint_seq:
             with contextlib.suppress(StorageError):
                 checkpoint = (self.board_id, self.state.seq, self._checkpoint_json())
@@ -474,6 +483,7 @@ class RoomRegistry:
         self._queue_bound = queue_bound
         self._rooms: dict[str, Room] = {}
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
+        self._draining = False
 
     async def room(self, board_id: str) -> Room | None:
         room = self._rooms.get(board_id)
@@ -512,13 +522,19 @@ class RoomRegistry:
             if member.actor.id == participant_id
         ]
 
-    async def close(self, reason: str = "The server is restarting; reconnecting.") -> None:
-        """Commit what every room received, then close every client (they will resume)."""
+    @property
+    def draining(self) -> bool:
+        return self._draining
+
+    async def close(self, reason: str = "The server is restarting; reconnect in a moment.") -> None:
+        """A graceful stop: refuse new ops as retryable, commit and acknowledge every op already
+        received, send each client what is queued for it, then close (they resume with since)."""
+        self._draining = True
         rooms = list(self._rooms.values())
         await asyncio.gather(*(room.stop() for room in rooms), return_exceptions=True)
         members = [m for room in rooms for m in room.members]
         await asyncio.gather(
-            *(m.outbox.drain_and_close(CloseCode.GOING_AWAY, reason) for m in members),
+            *(m.outbox.drain_and_close(CloseCode.SERVICE_RESTART, reason) for m in members),
             return_exceptions=True,
         )
         self._rooms.clear()

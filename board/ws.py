@@ -19,7 +19,7 @@ from board.errors import CloseCode, ErrorCode
 from board.outbox import Outbox
 from board.protocol import BadFrame, Hello, OpFrame, PresenceFrame, parse_client_frame
 from board.ratelimit import TokenBucket
-from board.rooms import Member, Room
+from board.rooms import RESTARTING, Member, Room, RoomClosed
 from board.services import Services
 from board.store import ParticipantRow
 
@@ -134,6 +134,8 @@ async def _room_for(services: Services, participant: ParticipantRow, board_id: s
         raise _Refuse(
             ErrorCode.FORBIDDEN, "This board belongs to another workshop.", CloseCode.FORBIDDEN
         )
+    if services.rooms.draining:
+        raise _Refuse(ErrorCode.UNAVAILABLE, RESTARTING, CloseCode.SERVICE_RESTART)
     room = await services.rooms.room(board_id)
     if room is None:  # pragma: no cover - the board row was just read
         raise _Refuse(ErrorCode.NOT_FOUND, "There is no such board.", CloseCode.NOT_FOUND)
@@ -151,7 +153,12 @@ async def _serve(
     )
     bucket = TokenBucket(settings.rate_limit)
     try:
-        await room.join(member, hello.since)
+        try:
+            await room.join(member, hello.since)
+        except RoomClosed:
+            await websocket.send_text(error_frame(None, ErrorCode.UNAVAILABLE, RESTARTING))
+            await websocket.close(CloseCode.SERVICE_RESTART)
+            return
         while not member.outbox.closed:
             message = await _receive(websocket)
             try:

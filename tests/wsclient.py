@@ -34,6 +34,7 @@ class Client:
         origin: str | None = None,
         cookie: str | None = None,
         hello: bool = True,
+        **options: Any,
     ) -> Client:
         headers = {"Cookie": cookie} if cookie else None
         ws = await connect(
@@ -43,6 +44,7 @@ class Client:
             compression=None,
             max_size=2**26,
             open_timeout=10,
+            **options,
         )
         self = cls(ws, client or f"test-{next(_ids)}")
         if hello:

@@ -54,7 +54,20 @@ SECTIONS = [
     "__proto__",
     "constructor",
 ]
-TEXTS = ["Framing", "Costs", "", " ", "\u3000\n", "\u200b", "\x1f\x85", "\ufeff", "x" * 200, "x" * 201, "é" * 200, 5]
+TEXTS = [
+    "Framing",
+    "Costs",
+    "",
+    " ",
+    "\u3000\n",
+    "\u200b",
+    "\x1f\x85",
+    "\ufeff",
+    "x" * 200,
+    "x" * 201,
+    "é" * 200,
+    5,
+]
 
 
 def _maybe(
