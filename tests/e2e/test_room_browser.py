@@ -91,6 +91,7 @@ async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
     run = await open_run(open_page, demo)
     projector = await open_projector(open_page, demo)
     expert = await open_page(token_of(demo, "expert"), f"/boards/{board}?follow=1")
+    await expect(expert.locator("#connection")).to_have_text("Connected")
 
     # A board: the whole canvas, read-only, no editing chrome.
     await spotlight(run, "board", board)
@@ -145,8 +146,10 @@ async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
     )
     before = await run.evaluate("window.brickboardRoom.remaining()")
     await run.locator("#timer-plus1").click()
-    await run.wait_for_function(f"window.brickboardRoom.remaining() === {before + 60_000}")
-    await projector.wait_for_function(f"window.brickboardRoom.remaining() === {before + 60_000}")
+    for page in (run, projector):
+        await page.wait_for_function(
+            "(left) => window.brickboardRoom.remaining() === left", arg=before + 60_000
+        )
     await expect(projector.locator("#timer-clock")).to_have_text(
         await run.locator("#run-clock").text_content() or ""
     )
@@ -237,8 +240,7 @@ async def test_the_projector_comes_back_by_itself_after_the_server_restarts(
     server.start()  # same port, same database; no reload anywhere
     await expect(projector.locator("#conn")).to_be_hidden(timeout=30_000)
     await projector.wait_for_function(
-        "() => { const c = window.brickboardRoom.connection();"
-        " return c.stage === 'connected' && c.board === 'connected'; }",
+        "() => Object.values(window.brickboardRoom.connection()).every((s) => s === 'connected')",
         timeout=30_000,
     )
     await expect(projector.locator("body")).to_have_attribute("data-shown", f"board:{first}")
