@@ -82,6 +82,7 @@ async def plan_of(store: Store, item: Frozen) -> Plan:
         snapshot_label=snap.label if snap else "the live board (no snapshot yet)",
         snapshot_at=snap.taken_at if snap else now_iso(),
         seq=item.state["seq"],
+        timezone=workshop.timezone,
         names={p.id: p.name for p in people},
         roles={p.id: p.role for p in people},
         mayor_name=next((p.name for p in people if p.id == item.board.mayor), ""),

@@ -11,8 +11,8 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from board.exports.fields import facts, money, type_label
-from board.exports.plan import HORIZON_LABEL, STATUS_LABEL, Plan
+from board.exports.fields import facts, money, type_label, value_text
+from board.exports.plan import HORIZON_LABEL, STATUS_LABEL, Plan, date_range, readable_time
 
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 
@@ -65,13 +65,10 @@ def action_plan_html(plan: Plan) -> str:
         ("Mayor", s.mayor_name),
         ("Initiative", plan.initiative),
         ("Workshop", s.workshop_title),
-        ("Dates", ", ".join(s.dates)),
+        ("Dates", date_range(s.dates)),
         ("Contributing experts", ", ".join(plan.experts) or "none recorded"),
-        (
-            "From snapshot",
-            f"{s.snapshot_label} (seq {s.seq}, {s.snapshot_at})"
-            + (f", id {s.snapshot_id}" if s.snapshot_id else ""),
-        ),
+        ("From snapshot", f"{s.snapshot_label}, {readable_time(s.snapshot_at, s.timezone)}"),
+        ("Reference", f"seq {s.seq}" + (f", snapshot {s.snapshot_id}" if s.snapshot_id else "")),
     ]
     header = (
         '<header class="doc"><p class="kicker">Action plan</p>'
@@ -96,7 +93,9 @@ def action_plan_html(plan: Plan) -> str:
         [
             c["text"],
             money(c["amount_usd"]) if "amount_usd" in c else "—",
-            c.get("funding_status", "—"),
+            value_text("funding_status", c["funding_status"]).capitalize()
+            if c.get("funding_status")
+            else "—",
         ]
         for c in plan.funding
     ]
@@ -151,7 +150,7 @@ def action_plan_html(plan: Plan) -> str:
         + _table(
             ["Action", "Owner", "Due", "Horizon", "Status"], actions, "No actions recorded yet."
         )
-        + '<h2 class="part">4. Financing</h2><h3>Costs</h3>'
+        + "<h2>4. Financing</h2><h3>Costs</h3>"
         + _table(["Item", "Kind", "Amount"], costs, "No costs recorded yet.")
         + "<h3>Funding sources</h3>"
         + _table(["Source", "Amount", "Status"], funding, "No funding sources recorded yet.")

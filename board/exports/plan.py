@@ -7,13 +7,15 @@ disagree about what the plan says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from board.model import load_template
+from board.model.collab import tally
 
 Card = dict[str, Any]
 HORIZON_DAYS = {"d30": 30, "d60": 60, "d90": 90}
+TOP_VOTED = 15
 HORIZON_LABEL = {"d30": "30 days", "d60": "60 days", "d90": "90 days", "later": "Later"}
 STATUS_LABEL = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 
@@ -28,6 +30,7 @@ class Source:
     snapshot_label: str
     snapshot_at: str
     seq: int
+    timezone: str = "UTC"
     names: dict[str, str] = field(default_factory=dict)  # participant id -> name
     roles: dict[str, str] = field(default_factory=dict)  # participant id -> role
     mayor_name: str = ""
@@ -99,6 +102,27 @@ def _calendar_date(card: Card, last_day: date | None) -> str:
     return (last_day + timedelta(days=days)).isoformat()
 
 
+def date_range(dates: list[str]) -> str:
+    """For example "March 9-11, 2027" rather than three ISO dates."""
+    if not dates:
+        return ""
+    days = sorted(date.fromisoformat(d) for d in dates)
+    first, last = days[0], days[-1]
+    if first == last:
+        return f"{first:%B} {first.day}, {first.year}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B} {first.day}\u2013{last.day}, {first.year}"
+    return f"{first:%B} {first.day} \u2013 {last:%B} {last.day}, {last.year}"
+
+
+def readable_time(stamp: str, timezone: str = "UTC") -> str:
+    """An ISO UTC timestamp as the room reads it: "March 9, 2027, 18:00 (America/New_York)"."""
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
+    return f"{moment:%B} {moment.day}, {moment.year}, {moment:%H:%M} ({timezone})"
+
+
 def _risk(card: Card) -> int:
     return (card.get("severity") or 0) * (card.get("likelihood") or 0)
 
@@ -126,15 +150,19 @@ def build_plan(state: dict[str, Any], source: Source) -> Plan:
     experts = sorted(
         source.names[p] for p in authors if source.roles.get(p) == "expert" and p in source.names
     )
-    votes = state.get("votes") or {}
+    totals: dict[str, int] = {}
+    for found in (state.get("rounds") or {}).values():
+        if found["revealed"]:  # a blind round counts once it is revealed
+            for card_id, count in tally(found)["totals"].items():
+                totals[card_id] = totals.get(card_id, 0) + count
     top_voted = sorted(
         (
-            {"card": state["cards"][cid], "votes": count}
-            for cid, count in (votes.get("totals") or {}).items()
-            if cid in state["cards"] and count > 0
+            {"card": state["cards"][cid], "votes": n}
+            for cid, n in totals.items()
+            if cid in state["cards"]
         ),
-        key=lambda v: -v["votes"],
-    )
+        key=lambda v: (-v["votes"], v["card"]["text"]),
+    )[:TOP_VOTED]
     return Plan(
         source=source,
         city=state["city"],

@@ -8,7 +8,7 @@ import io
 import re
 
 from board.exports.fields import facts, money, type_label
-from board.exports.plan import HORIZON_LABEL, STATUS_LABEL, Plan
+from board.exports.plan import HORIZON_LABEL, STATUS_LABEL, Plan, date_range, readable_time
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
 
@@ -47,9 +47,10 @@ def action_plan_markdown(plan: Plan) -> str:
         "",
         f"- **Mayor:** {md(s.mayor_name)}",
         f"- **Initiative:** {md(plan.initiative)}",
-        f"- **Workshop:** {md(s.workshop_title)} ({md(', '.join(s.dates))})",
+        f"- **Workshop:** {md(s.workshop_title)} ({md(date_range(s.dates))})",
         f"- **Contributing experts:** {md(', '.join(plan.experts) or 'none recorded')}",
-        f"- **From snapshot:** {md(s.snapshot_label)} (seq {s.seq}, {md(s.snapshot_at)})",
+        f"- **From snapshot:** {md(s.snapshot_label)}, "
+        f"{md(readable_time(s.snapshot_at, s.timezone))} (seq {s.seq})",
         "",
         "## 1. Problem and vision",
         "",
