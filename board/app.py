@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from board import console, history_api, http, joining
 from board.auth import OriginPolicy
+from board.broker import RedisBroker
 from board.config import Settings
 from board.demo import ensure_demo
 from board.errors import ErrorCode
@@ -96,6 +97,14 @@ def create_app(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
         )
+        broker = None
+        if settings.broker_url:
+            broker = RedisBroker(
+                settings.broker_url, services.rooms.on_message, services.rooms.on_reconnect
+            )
+            await broker.start()
+            services.rooms.broker = broker
+            services.rooms.start_sweeping()
         if settings.seed_demo:
             await ensure_demo(store)
         app.state.services = services
@@ -108,6 +117,8 @@ def create_app(
         finally:
             await closer.stop()
             await services.rooms.close()
+            if broker is not None:
+                await broker.stop()
             await store.close()
 
     routes = [

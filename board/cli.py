@@ -71,6 +71,12 @@ def parser() -> argparse.ArgumentParser:
         help="another browser origin allowed to connect, e.g. https://board.example.org "
         "(repeatable; the server's own addresses are always allowed)",
     )
+    serve.add_argument(
+        "--broker",
+        metavar="URL",
+        help="redis://HOST:PORT when several server processes serve the same workshops "
+        "(they must share one PostgreSQL --db)",
+    )
     serve.add_argument("--certfile", help="TLS certificate: serve HTTPS and WSS")
     serve.add_argument("--keyfile", help="TLS private key for --certfile")
     serve.add_argument(
@@ -233,8 +239,16 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         print("error: --certfile and --keyfile go together", file=sys.stderr)
         return 2
+    db_url = args.db or Settings().db_url
+    if args.broker and db_url.startswith("sqlite"):
+        print(
+            "error: --broker needs a shared PostgreSQL database (--db postgresql+asyncpg://...)",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings(
-        db_url=args.db or Settings().db_url,
+        db_url=db_url,
+        broker_url=args.broker,
         host=args.host,
         port=args.port,
         rate_limit=args.rate_limit,

@@ -32,6 +32,8 @@ class Settings:
     keyfile: str | None = None
     day_end: time = time(18, 0)
     """Local time (the workshop's zone) at which a session day closes by itself."""
+    broker_url: str | None = None
+    """redis://... when several server processes share the PostgreSQL database."""
     seed_demo: bool = False
     """Create the demo workshop at start when the database has no workshop yet."""
 

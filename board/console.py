@@ -156,9 +156,23 @@ async def patch_workshop(request: Request) -> Response:
     body = await read_body(request, WorkshopPatch)
     changes = body.model_dump(mode="json", exclude_none=True)
     if not changes:
-        raise ApiError(ErrorCode.BAD_REQUEST, "Nothing to change: send title, venue, timezone "
-                       "or days.")  # fmt: skip
+        raise ApiError(
+            ErrorCode.BAD_REQUEST, "Nothing to change: send title, venue, timezone or days."
+        )
     store = _services(request).store
+    boards = {b.id for b in await store.boards(workshop_id)}
+    sections = set(load_template().section_ids)
+    for day in changes.get("days", []):
+        for n, item in enumerate(day["agenda"], start=1):
+            where = f"Day {day['day']}, agenda item {n}"
+            if item.get("board") and item["board"] not in boards:
+                raise ApiError(
+                    ErrorCode.BAD_REQUEST, f"{where}: that board is not in this workshop."
+                )
+            if item.get("section") and item["section"] not in sections:
+                raise ApiError(ErrorCode.BAD_REQUEST, f"{where}: there is no such section.")
+            if item.get("section") and not item.get("board"):
+                raise ApiError(ErrorCode.BAD_REQUEST, f"{where}: choose the board of the section.")
     await store.update_workshop(workshop_id, **changes)
     workshop = await store.workshop(workshop_id)
     assert workshop is not None
@@ -190,9 +204,14 @@ async def patch_participant(request: Request) -> Response:
     body = await read_body(request, PersonPatch)
     changes = body.model_dump(exclude_none=True)
     if not changes:
-        raise ApiError(ErrorCode.BAD_REQUEST, "Nothing to change: send name, city or "
-                       "organisation.")  # fmt: skip
+        raise ApiError(ErrorCode.BAD_REQUEST, "Nothing to change: send name, city or organisation.")
     services = _services(request)
+    if "city" in changes and changes["city"] != target.city and target.role == "mayor":
+        raise ApiError(
+            ErrorCode.CONFLICT,
+            "A mayor's city is their board's city and cannot "
+            "change after set-up; add the mayor again for another city.",
+        )
     await services.store.update_participant(target.id, **changes)
     updated = await services.store.participant(target.id)
     assert updated is not None

@@ -117,11 +117,12 @@ async def pending(request: Request) -> Response:
 
 async def decide(request: Request) -> Response:
     store = _services(request).store
+    decision = request.path_params["decision"]
     found = await store.join_request(request.path_params["request_id"])
-    if found is None:
+    if found is None or decision not in ("approve", "deny"):
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such join request.")
     await facilitator_of(request, found["workshop"])
-    status = "approved" if request.path_params["decision"] == "approve" else "denied"
+    status = "approved" if decision == "approve" else "denied"
     if not await store.set_join_request(found["id"], status, was="pending"):
         raise ApiError(ErrorCode.CONFLICT, "That request was already answered.")
     return JSONResponse({"request": found["id"], "status": status})

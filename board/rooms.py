@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from board.codec import canonical, decode, encode, error_frame
 from board.errors import CloseCode, ErrorCode
@@ -30,6 +31,8 @@ log = logging.getLogger("brickboard.rooms")
 
 RESTARTING = "The server is restarting; this edit was not applied and will be sent again."
 RECENT_EVENTS = 2048
+CHANNEL = "brickboard:board:"
+SWEEP_SECONDS = 2.0
 CHECKPOINT_EVERY = 1000
 PRESENCE_DELAY = 0.05
 
@@ -80,6 +83,13 @@ class _Batch:
 
 
 @dataclass(slots=True)
+class _Remote:
+    """Events another process committed, as announced by the broker (None: look it up)."""
+
+    records: list[OpRecord] | None
+
+
+@dataclass(slots=True)
 class _Stop:
     done: asyncio.Future[None]
 
@@ -89,7 +99,7 @@ class _Accepted:
     record: OpRecord
     op: dict[str, Any]
     text: str
-    member: Member
+    member: Member | None
     hidden_text: str | None = None
     """The event as everyone but its author sees it, when it touches hidden content."""
 
@@ -117,6 +127,36 @@ class _Recent:
             for seq, _, text, hidden, by in self.by_id.values()
             if seq > since
         ]
+
+
+def _metas(accepted: list[_Accepted]) -> list[tuple[str, dict[str, Any]]]:
+    """Board-list changes carried by board.update ops (title, initiative, theme)."""
+    return [
+        (a.record.board, {k: v for k, v in a.op["set"].items() if k in BOARD_FIELDS})
+        for a in accepted
+        if a.op["kind"] == "board.update" and BOARD_FIELDS & a.op["set"].keys()
+    ]
+
+
+def _has_gap(records: list[OpRecord]) -> bool:
+    return any(b.seq != a.seq + 1 for a, b in itertools.pairwise(records))
+
+
+def _record_json(r: OpRecord) -> dict[str, Any]:
+    return {
+        "board": r.board,
+        "seq": r.seq,
+        "id": r.id,
+        "client": r.client,
+        "by": r.by,
+        "at": r.at,
+        "body": r.body,
+        "redacted": r.redacted,
+    }
+
+
+def records_from(message: str) -> list[OpRecord]:
+    return [OpRecord(**r) for r in decode(message)]
 
 
 def _same_op(stored_body: str, op: dict[str, Any]) -> bool:
@@ -159,6 +199,7 @@ class Room:
         *,
         queue_bound: int,
         clock: Callable[[], str] = now_iso,
+        publish: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.board_id = state.id
@@ -169,12 +210,14 @@ class Room:
         self._store = store
         self._clock = clock
         self._recent = _Recent()
-        self._inbox: list[_Op | _Join | _Read | _Batch | _Stop] = []
+        self._inbox: list[_Op | _Join | _Read | _Batch | _Remote | _Stop] = []
         self._wake = asyncio.Event()
         self._state_cache: tuple[int, str] | None = None
         self._checkpoint_seq = state.seq
         self._presence_pending = False
         self._stopped = False
+        self._publish = publish
+        """Set when several processes share this board: ops are then ordered in the database."""
         self._task = asyncio.create_task(self._run(), name=f"room-{state.id}")
 
     # Called by the socket layer -----------------------------------------------------------
@@ -234,7 +277,11 @@ class Room:
     def idle(self) -> bool:
         return not self.members and not self._inbox
 
-    def _put(self, item: _Op | _Join | _Read | _Batch | _Stop) -> None:
+    @property
+    def idle_inbox(self) -> bool:
+        return not self._inbox
+
+    def _put(self, item: _Op | _Join | _Read | _Batch | _Remote | _Stop) -> None:
         if self._stopped:
             raise RoomClosed("this board is closing; reconnect in a moment")
         self._inbox.append(item)
@@ -247,20 +294,15 @@ class Room:
             await self._wake.wait()
             self._wake.clear()
             items, self._inbox = self._inbox, []
-            accepted: list[_Accepted] = []
+            ops: list[_Op] = []
             for item in items:
                 if isinstance(item, _Op):
-                    if item.op_id in self._op_ids:
-                        if accepted:
-                            await self._commit(accepted)
-                            accepted = []
-                        await self._resend(item)
-                    else:
-                        self._apply(item, accepted)
+                    ops.append(item)
                     continue
-                if accepted:
-                    await self._commit(accepted)
-                    accepted = []
+                await self._flush(ops)
+                ops = []
+                if self._publish is not None and isinstance(item, _Join | _Read | _Remote):
+                    await self._catch_up(item.records if isinstance(item, _Remote) else None)
                 if isinstance(item, _Join):
                     await self._welcome(item)
                 elif isinstance(item, _Read):
@@ -270,11 +312,92 @@ class Room:
                     )
                 elif isinstance(item, _Batch):
                     await self._batch(item)
-                else:
+                elif isinstance(item, _Stop):
                     await self._shutdown(item)
                     return
-            if accepted:
-                await self._commit(accepted)
+            await self._flush(ops)
+
+    async def _flush(self, ops: list[_Op]) -> None:
+        if not ops:
+            return
+        if self._publish is not None:
+            await self._flush_shared(ops)
+            return
+        accepted: list[_Accepted] = []
+        for item in ops:
+            if item.op_id in self._op_ids:
+                if accepted:
+                    await self._commit(accepted)
+                    accepted = []
+                await self._resend(item)
+            else:
+                self._apply(item, accepted)
+        if accepted:
+            await self._commit(accepted)
+
+    # Several processes on one board -------------------------------------------------------
+
+    def remote(self, records: list[OpRecord] | None) -> None:
+        """Another process committed ops on this board (None: check the database)."""
+        if not self._stopped:
+            self._put(_Remote(records))
+
+    async def _flush_shared(self, ops: list[_Op]) -> None:
+        """Order, apply and store ops under the board's lock in the database, after taking in
+        whatever other processes committed first; then announce them."""
+        accepted: list[_Accepted] = []
+        resends: list[_Op] = []
+        absorbed: list[_Accepted] = []
+
+        def decide(missed: list[OpRecord]) -> list[OpRecord]:
+            absorbed.extend(self._absorb(r) for r in missed)
+            for item in ops:
+                if item.op_id in self._op_ids:
+                    resends.append(item)
+                else:
+                    self._apply(item, accepted)
+            return [a.record for a in accepted]
+
+        try:
+            await self._store.append_ordered(self.board_id, self.state.seq, decide)
+        except StorageError:
+            await self._recover(accepted)
+            for item in resends:
+                item.member.outbox.put(error_frame(item.op_id, ErrorCode.UNAVAILABLE, RESTARTING))
+            return
+        self._committed(absorbed + accepted)
+        if accepted:
+            assert self._publish is not None
+            await self._publish(self.board_id, encode([_record_json(a.record) for a in accepted]))
+            await self._after_commit(accepted)
+        for item in resends:
+            await self._resend(item)
+
+    async def _catch_up(self, announced: list[OpRecord] | None) -> None:
+        """Take in ops other processes committed: the announced ones when they follow on, else
+        (a gap, a lost announcement, a join) whatever the database holds after our seq."""
+        records = [r for r in announced or [] if r.seq > self.state.seq]
+        if announced is not None and not records:
+            return
+        if not records or records[0].seq != self.state.seq + 1 or _has_gap(records):
+            records = await self._store.ops_since(self.board_id, self.state.seq)
+        if records:
+            self._committed([self._absorb(r) for r in records])
+
+    def _absorb(self, record: OpRecord) -> _Accepted:
+        op = decode(record.body)
+        result = apply(self.state, op, Context(at=record.at, by=record.by))
+        if isinstance(result, Refusal):  # pragma: no cover - the log is valid by construction
+            raise ValueError(f"op {record.seq} of board {record.board} does not apply")
+        self._op_ids[record.id] = record.seq
+        hidden = None if record.redacted is None else encode(record.event(viewer=""))
+        return _Accepted(record, op, encode(record.event()), None, hidden)
+
+    def _committed(self, accepted: list[_Accepted]) -> None:
+        self.committed_seq = self.state.seq
+        for a in accepted:
+            self._recent.add(a)
+        self._broadcast(accepted)
 
     def _apply(self, item: _Op, accepted: list[_Accepted]) -> None:
         member = item.member
@@ -311,52 +434,77 @@ class Room:
         accepted.append(_Accepted(record, op, encode(event), member, hidden_text))
 
     async def _batch(self, batch: _Batch) -> None:
-        try:
+        accepted: list[_Accepted] = []
+        absorbed: list[_Accepted] = []
+
+        def make(missed: list[OpRecord]) -> list[OpRecord]:
+            absorbed.extend(self._absorb(r) for r in missed)
             ops = batch.make_ops(self.state)
             trial = self.state.clone()
             for op in ops:
                 result = apply(trial, op, Context(at="", by=batch.actor.id, actor=batch.actor))
                 if isinstance(result, Refusal):
                     raise BatchRefused(result)
+            system = Member(batch.actor, batch.client, _NullOutbox())  # type: ignore[arg-type]
+            for n, op in enumerate(ops):
+                self._apply(_Op(system, f"{batch.client}-{self.state.seq + 1}-{n}", op), accepted)
+            return [a.record for a in accepted]
+
+        try:
+            if self._publish is None:
+                make([])
+                if accepted:
+                    await self._commit(accepted)
+            else:
+                await self._store.append_ordered(self.board_id, self.state.seq, make)
+                self._committed(absorbed + accepted)
+                if accepted:
+                    records = encode([_record_json(a.record) for a in accepted])
+                    await self._publish(self.board_id, records)
+        except BatchRefused as refused:
+            if absorbed:
+                self._committed(absorbed)
+            batch.done.set_exception(refused)
+            return
         except Exception as exc:
             batch.done.set_exception(exc)
             return
-        system = Member(batch.actor, batch.client, _NullOutbox())  # type: ignore[arg-type]
-        accepted: list[_Accepted] = []
-        for n, op in enumerate(ops):
-            self._apply(_Op(system, f"{batch.client}-{self.state.seq + 1}-{n}", op), accepted)
-        if accepted:
-            await self._commit(accepted)
         if self.committed_seq == self.state.seq:
             batch.done.set_result([decode(a.text) for a in accepted])
         else:  # pragma: no cover - the commit failed and the state was reloaded
             batch.done.set_exception(StorageError("the batch could not be stored"))
 
     async def _commit(self, accepted: list[_Accepted]) -> None:
-        checkpoints = []
-        if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
-            checkpoints.append((self.board_id, self.state.seq, self._checkpoint_json()))
-        metas = [
-            (self.board_id, {k: v for k, v in a.op["set"].items() if k in BOARD_FIELDS})
-            for a in accepted
-            if a.op["kind"] == "board.update" and BOARD_FIELDS & a.op["set"].keys()
-        ]
+        checkpoints = self._due_checkpoint()
         try:
-            await self._store.commit([a.record for a in accepted], checkpoints, metas)
+            await self._store.commit([a.record for a in accepted], checkpoints, _metas(accepted))
         except StorageError:
             await self._recover(accepted)
             return
         if checkpoints:
             self._checkpoint_seq = self.state.seq
-        self.committed_seq = self.state.seq
-        for a in accepted:
-            self._recent.add(a)
-        self._broadcast(accepted)
+        self._committed(accepted)
+
+    def _due_checkpoint(self) -> list[tuple[str, int, str]]:
+        if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
+            return [(self.board_id, self.state.seq, self._checkpoint_json())]
+        return []
+
+    async def _after_commit(self, accepted: list[_Accepted]) -> None:
+        """In shared mode: the board list and the checkpoint, each in its own small commit."""
+        checkpoints, metas = self._due_checkpoint(), _metas(accepted)
+        if checkpoints or metas:
+            with contextlib.suppress(StorageError):
+                await self._store.commit([], checkpoints, metas)
+                if checkpoints:
+                    self._checkpoint_seq = checkpoints[0][1]
 
     async def _recover(self, accepted: list[_Accepted]) -> None:
         """A failed commit: refuse the batch as retryable and rebuild state from the database."""
         for a in accepted:
             self._op_ids.pop(a.record.id, None)
+            if a.member is None:
+                continue
             a.member.outbox.put(
                 error_frame(
                     a.record.id,
@@ -475,12 +623,23 @@ class Room:
             member.outbox.put(text)
 
 
+class Broker(Protocol):
+    async def subscribe(self, channel: str) -> None: ...
+
+    async def unsubscribe(self, channel: str) -> None: ...
+
+    async def publish(self, channel: str, message: str) -> None: ...
+
+
 class RoomRegistry:
     """Opens a room on first use and keeps it while the server runs."""
 
-    def __init__(self, store: Store, *, queue_bound: int) -> None:
+    def __init__(self, store: Store, *, queue_bound: int, broker: Broker | None = None) -> None:
         self._store = store
         self._queue_bound = queue_bound
+        self.broker = broker
+        """With several processes: announces commits, and tells rooms of others' commits."""
+        self._sweeper: asyncio.Task[None] | None = None
         self._rooms: dict[str, Room] = {}
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._draining = False
@@ -500,8 +659,12 @@ class RoomRegistry:
                 future.set_result(None)
                 return None
             op_ids = await self._store.op_ids(board_id)
-            room = Room(state, op_ids, self._store, queue_bound=self._queue_bound)
+            publish = None if self.broker is None else self._publish
+            room = Room(state, op_ids, self._store, queue_bound=self._queue_bound, publish=publish)
             self._rooms[board_id] = room
+            if self.broker is not None:
+                await self.broker.subscribe(CHANNEL + board_id)
+                room.remote(None)  # anything committed between the load and the subscribe
             future.set_result(room)
             return room
         except BaseException as exc:
@@ -510,6 +673,34 @@ class RoomRegistry:
             raise
         finally:
             del self._opening[board_id]
+
+    async def _publish(self, board_id: str, message: str) -> None:
+        assert self.broker is not None
+        await self.broker.publish(CHANNEL + board_id, message)
+
+    def on_message(self, channel: str, message: str) -> None:
+        """The broker announced commits of another process (ours come back too: ignored)."""
+        room = self._rooms.get(channel.removeprefix(CHANNEL))
+        if room is not None:
+            room.remote(records_from(message))
+
+    async def on_reconnect(self) -> None:
+        """Announcements may have been missed while the broker was away: check the database."""
+        for room in list(self._rooms.values()):
+            room.remote(None)
+
+    def start_sweeping(self, every: float = SWEEP_SECONDS) -> None:
+        """With a broker: every few seconds, rooms with people in them look for commits whose
+        announcement never came (a safety net under Redis, not the way events travel)."""
+
+        async def sweep() -> None:
+            while True:
+                await asyncio.sleep(every)
+                for room in list(self._rooms.values()):
+                    if room.members and room.idle_inbox:
+                        room.remote(None)
+
+        self._sweeper = asyncio.create_task(sweep(), name="room-sweeper")
 
     def open_rooms(self) -> list[Room]:
         return list(self._rooms.values())
@@ -530,6 +721,8 @@ class RoomRegistry:
         """A graceful stop: refuse new ops as retryable, commit and acknowledge every op already
         received, send each client what is queued for it, then close (they resume with since)."""
         self._draining = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         rooms = list(self._rooms.values())
         await asyncio.gather(*(room.stop() for room in rooms), return_exceptions=True)
         members = [m for room in rooms for m in room.members]

@@ -331,3 +331,27 @@ async def test_a_socket_that_never_says_hello_is_closed(strict_server, demo):
         await silent.recv(timeout=5)
     assert silent.ws.close_code == 1008
     await asyncio.sleep(0)
+
+
+async def test_agenda_items_must_name_this_workshops_boards_and_real_sections(server, demo):
+    fac = token_of(demo, "facilitator")
+    url = f"{server.url}/api/workshops/{demo['workshop']['id']}"
+    board = board_of(demo)
+
+    def day(**item):
+        return {"days": [{"day": 1, "date": "2027-03-09", "agenda": [{"title": "Case", **item}]}]}
+
+    status, body = call("PATCH", url, day(board="b_elsewhere"), token=fac)
+    assert status == 400 and "not in this workshop" in body["error"]["message"]
+    status, body = call("PATCH", url, day(board=board, section="attic"), token=fac)
+    assert status == 400 and "no such section" in body["error"]["message"]
+    status, _ = call("PATCH", url, day(board=board, section="costs_budget", minutes=20), token=fac)
+    assert status == 200
+    mayor = person_of(demo, "mayor")
+    status, body = call(
+        "PATCH",
+        f"{server.url}/api/participants/{mayor['id']}",
+        {"city": "Elsewhere, ZZ"},
+        token=fac,
+    )
+    assert status == 409 and "city" in body["error"]["message"]

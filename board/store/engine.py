@@ -8,12 +8,13 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from board.model import BoardState, load_template, replay
@@ -86,20 +87,7 @@ class _Writer:
                 await self._write(batch)
 
     async def _write(self, batch: list[_Batch]) -> None:
-        rows = [
-            {
-                "board_id": r.board,
-                "seq": r.seq,
-                "op_id": r.id,
-                "client": r.client,
-                "by": r.by,
-                "at": r.at,
-                "body": r.body,
-                "redacted": r.redacted,
-            }
-            for records, _, _, _ in batch
-            for r in records
-        ]
+        rows = [_op_row(r) for records, _, _, _ in batch for r in records]
         checkpoints = [c for _, cps, _, _ in batch for c in cps]
         metas = [m for _, _, ms, _ in batch for m in ms]
         try:
@@ -188,6 +176,19 @@ def _board(row: Any) -> BoardRow:
     )
 
 
+def _op_row(r: OpRecord) -> dict[str, Any]:
+    return {
+        "board_id": r.board,
+        "seq": r.seq,
+        "op_id": r.id,
+        "client": r.client,
+        "by": r.by,
+        "at": r.at,
+        "body": r.body,
+        "redacted": r.redacted,
+    }
+
+
 def _snapshot(row: Any, *, with_state: bool) -> SnapshotRow:
     return SnapshotRow(
         id=row.id,
@@ -271,6 +272,39 @@ class Store:
         """Durably store applied ops, board checkpoints and board-list changes, in one commit
         shared with whatever else is queued; returns once committed."""
         await self._writer.submit(records, checkpoints, metas)
+
+    async def append_ordered(
+        self,
+        board_id: str,
+        known_seq: int,
+        decide: Callable[[list[OpRecord]], list[OpRecord]],
+    ) -> list[OpRecord]:
+        """Append ops to a board that several processes write, in one gap-free order.
+
+        In one transaction: lock the board's row (PostgreSQL: FOR UPDATE), read what others
+        committed after `known_seq`, let `decide` apply those and then choose the new records
+        (numbered right after them), and insert. Returns the records others had committed.
+        """
+        rows = []
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    select(t.boards.c.id).where(t.boards.c.id == board_id).with_for_update()
+                )
+                query = (
+                    select(t.ops)
+                    .where(t.ops.c.board_id == board_id, t.ops.c.seq > known_seq)
+                    .order_by(t.ops.c.seq)
+                )
+                missed = [_record(row) for row in await conn.execute(query)]
+                records = decide(missed)
+                rows = [_op_row(r) for r in records]
+                if rows:
+                    await conn.execute(insert(t.ops), rows)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("ordered append of %d ops failed: %s", len(rows), exc)
+            raise StorageError(str(exc)) from exc
+        return missed
 
     async def ops_since(
         self, board_id: str, since: int, until: int | None = None
@@ -574,6 +608,12 @@ class Store:
         """A browser asks to sign in as `participant`; returns the secret only it will hold."""
         secret = secrets.token_urlsafe(32)
         async with self._writer.lock, self.engine.begin() as conn:
+            await conn.execute(  # one open request per person: the newest one
+                update(t.join_requests)
+                .where(t.join_requests.c.participant_id == participant.id)
+                .where(t.join_requests.c.status == "pending")
+                .values(status="denied")
+            )
             await conn.execute(
                 insert(t.join_requests).values(
                     id=request_id,
