@@ -1,0 +1,340 @@
+"""Conformance vectors for the reducer: (state, op, actor) -> new state or refusal.
+
+`python -m tests.make_vectors` writes tests/vectors/*.json from the Python reducer; pytest
+checks the Python reducer still produces them (test_vectors.py), and Chromium checks the
+browser's JavaScript reducer against the very same file (tests/e2e/test_vectors_browser.py),
+so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from board.model import Actor, Context, Refusal, apply, load_template, new_board
+from board.model.permissions import Role
+from board.model.state import from_wire, new_stage
+
+HERE = Path(__file__).resolve().parent / "vectors"
+ROLES = {
+    "fac": Role.FACILITATOR,
+    "mayor": Role.MAYOR,
+    "other_mayor": Role.MAYOR,
+    "e1": Role.EXPERT,
+    "e2": Role.EXPERT,
+    "obs": Role.OBSERVER,
+}
+SECTIONS = list(load_template().section_ids)
+TEXTS = [
+    "Pilot",
+    "Fund it",
+    "Who owns it?",
+    " x ",
+    "é🙂",
+    "<b>bold</b>",
+    "Hire a PM",
+    "a" * 500,
+    "",
+    "   ",
+]
+VALID = 0.75  # most generated ops are well formed, so the states grow and move
+
+
+def actor(who: str) -> dict[str, Any]:
+    return {"id": who, "role": ROLES[who].value, "workshop": "w"}
+
+
+def _ctx(who: str | None, n: int) -> dict[str, Any]:
+    return {
+        "at": f"2027-03-09T14:00:{n % 60:02d}.000Z",
+        "by": who or "fac",
+        "actor": None if who is None else actor(who),
+    }
+
+
+def run(state_wire: dict[str, Any], op: Any, ctx: dict[str, Any]) -> dict[str, Any]:
+    state = from_wire(load_template(), copy.deepcopy(state_wire))
+    a = ctx["actor"]
+    context = Context(
+        at=ctx["at"],
+        by=ctx["by"],
+        actor=None if a is None else Actor(a["id"], Role(a["role"]), a["workshop"]),
+    )
+    result = apply(state, op, context)
+    if isinstance(result, Refusal):
+        return {"refusal": {"code": result.code, "message": result.message}}
+    return {"state": result.to_wire()}
+
+
+def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
+    cards = [*list(state["cards"]), "nope", "x" * 65]
+    comments = [*list(state["comments"]), "k-nope"]
+    rounds = [*list(state["rounds"]), "r-nope"]
+    card = rng.choice(cards)
+    kind = rng.choice(
+        [
+            "card.add",
+            "card.add",
+            "card.add",
+            "card.add",
+            "card.add",
+            "card.update",
+            "card.move",
+            "card.delete",
+            "board.update",
+            "comment.add",
+            "comment.update",
+            "comment.resolve",
+            "comment.delete",
+            "vote.open",
+            "vote.place",
+            "vote.remove",
+            "vote.close",
+            "vote.reveal",
+            "section.lock",
+            "private.start",
+            "private.reveal",
+            "text.splice",
+            "timer.start",
+            "bogus",
+        ]
+    )
+    text = rng.choice(TEXTS[:7]) if rng.random() < VALID else rng.choice(TEXTS)
+    if kind == "card.add":
+        ctype = rng.choice(["idea", "barrier", "action", "fact", "resource", "metric", "poem"])
+        if rng.random() < VALID:
+            section = rng.choice(SECTIONS)
+            body = {"id": f"n{rng.randrange(40)}", "section": section, "type": "idea", "text": text}
+            return {"kind": kind, "card": body, "after": rng.choice([None, *cards[:3]])}
+        body: dict[str, Any] = {
+            "id": rng.choice([*cards[:3], f"n{rng.randrange(99)}"]),
+            "section": rng.choice([*SECTIONS, "attic"]),
+            "type": ctype,
+            "text": text,
+        }
+        extra = rng.choice(
+            [
+                {},
+                {"severity": rng.choice([1, 3, 4, True])},
+                {"horizon": rng.choice(["d30", "d45"])},
+                {"verified": "yes"},
+                {"url": rng.choice(["https://a.org", "javascript:x"])},
+                {"amount_usd": rng.choice([5, -1])},
+                {"due": "2027-13-40"},
+            ]
+        )
+        return {"kind": kind, "card": {**body, **extra}, "after": rng.choice([None, *cards[:3]])}
+    if kind == "card.update":
+        return {
+            "kind": kind,
+            "card": card,
+            "set": rng.choice(
+                [
+                    {"text": text},
+                    {"type": rng.choice(["barrier", "idea"]), "severity": 2},
+                    {"section": "action_plan"},
+                    {},
+                    {"author": "me"},
+                    {"likelihood": None},
+                ]
+            ),
+        }
+    if kind == "card.move":
+        return {
+            "kind": kind,
+            "card": card,
+            "section": rng.choice([*SECTIONS, "attic"]),
+            "after": rng.choice([None, *cards[:3], card]),
+        }
+    if kind == "card.delete":
+        return {"kind": kind, "card": card}
+    if kind == "board.update":
+        return {
+            "kind": kind,
+            "set": rng.choice(
+                [
+                    {"title": text},
+                    {"brief": {"goals": text}},
+                    {"brief": {"goals": None}},
+                    {"city": "X"},
+                    {},
+                    {"initiative": "i" * 301},
+                ]
+            ),
+        }
+    if kind == "comment.add":
+        return {
+            "kind": kind,
+            "comment": {"id": rng.choice([*comments[:2], "k-new"]), "card": card, "text": text},
+        }
+    if kind in ("comment.update", "comment.resolve", "comment.delete"):
+        return (
+            {
+                "kind": kind,
+                "comment": rng.choice(comments),
+                "text": text,
+                "resolved": rng.choice([True, False]),
+            }
+            if kind != "comment.delete"
+            else {"kind": kind, "comment": rng.choice(comments)}
+        )
+    if kind == "vote.open":
+        return {
+            "kind": kind,
+            "round": {
+                "id": rng.choice([*rounds[:1], "r-new"]),
+                "dots": rng.choice([1, 3, 0, 21]),
+                "sections": rng.choice([None, ["problem_vision"], ["attic"]]),
+                "blind": rng.choice([True, False]),
+            },
+        }
+    if kind in ("vote.place", "vote.remove"):
+        return {"kind": kind, "round": rng.choice(rounds), "card": card}
+    if kind in ("vote.close", "vote.reveal"):
+        return {"kind": kind, "round": rng.choice(rounds)}
+    if kind == "section.lock":
+        return {
+            "kind": kind,
+            "section": rng.choice([*SECTIONS[:3], "attic"]),
+            "locked": rng.choice([True, False, "yes"]),
+        }
+    if kind == "text.splice":
+        length = len(state["cards"].get(card, {}).get("text", ""))
+        at = rng.randrange(length + 2)
+        return {
+            "kind": kind,
+            "card": card,
+            "base": state["seq"],
+            "at": at,
+            "delete": rng.randrange(3),
+            "insert": rng.choice(["", "ab", "é"]),
+        }
+    if kind == "timer.start":
+        return {"kind": kind, "seconds": 60}
+    return {"kind": kind} if rng.random() < 0.5 else rng.choice([None, [], "card.add"])
+
+
+def board_vectors(count: int = 240, seed: int = 20270309) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    state = new_board(
+        load_template(),
+        id="b",
+        workshop="w",
+        title="Flood sensors",
+        city="Beaumont, TX",
+        mayor="mayor",
+    ).to_wire()
+    vectors = []
+    n = 0
+    while len(vectors) < count:
+        n += 1
+        who = rng.choice([*ROLES, None])
+        op = random_op(rng, state)
+        ctx = _ctx(who, n)
+        expect = run(state, op, ctx)
+        vectors.append(
+            {"name": f"board-{n}", "state": state, "op": op, "ctx": ctx, "expect": expect}
+        )
+        if "state" in expect:
+            state = expect["state"]
+    return vectors
+
+
+def stage_vectors(count: int = 80, seed: int = 311) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    state = new_stage(load_template(), id="st", workshop="w").to_wire()
+    vectors = []
+    for n in range(1, count + 1):
+        who = rng.choice(["fac", "fac", "e1", None])
+        op = rng.choice(
+            [
+                {
+                    "kind": "stage.spotlight",
+                    "mode": rng.choice(["overview", "board", "section", "zoom"]),
+                    "board": rng.choice(["b1", None]),
+                    "section": rng.choice([*SECTIONS[:2], "attic"]),
+                },
+                {"kind": "timer.start", "seconds": rng.choice([60, 0, None]), "label": "Costs"},
+                {"kind": "timer.pause"},
+                {"kind": "timer.reset"},
+                {"kind": "timer.extend", "seconds": rng.choice([60, -30, 100000])},
+                {
+                    "kind": "agenda.start",
+                    "day": rng.choice([1, 4]),
+                    "index": 0,
+                    "title": "Case",
+                    "board": rng.choice(["b2", None]),
+                    "minutes": rng.choice([20, None]),
+                },
+                {
+                    "kind": "card.add",
+                    "card": {"id": "c", "section": "problem_vision", "type": "idea", "text": "t"},
+                },
+            ]
+        )
+        ctx = {
+            "at": f"2027-03-09T14:{n % 60:02d}:00.000Z",
+            "by": who or "fac",
+            "actor": None if who is None else actor(who),
+        }
+        expect = run(state, op, ctx)
+        vectors.append(
+            {"name": f"stage-{n}", "state": state, "op": op, "ctx": ctx, "expect": expect}
+        )
+        if "state" in expect:
+            state = expect["state"]
+    return vectors
+
+
+def pack(vectors: list[dict[str, Any]]) -> dict[str, Any]:
+    """Store each distinct state once; vectors refer to states by index."""
+    states: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+
+    def ref(state: dict[str, Any]) -> int:
+        key = json.dumps(state, sort_keys=True)
+        if key not in index:
+            index[key] = len(states)
+            states.append(state)
+        return index[key]
+
+    packed = []
+    for v in vectors:
+        expect = v["expect"]
+        packed.append(
+            {
+                **v,
+                "state": ref(v["state"]),
+                "expect": {"state": ref(expect["state"])} if "state" in expect else expect,
+            }
+        )
+    return {"states": states, "vectors": packed}
+
+
+def unpack(data: dict[str, Any]) -> list[dict[str, Any]]:
+    states = data["states"]
+    return [
+        {
+            **v,
+            "state": states[v["state"]],
+            "expect": {"state": states[v["expect"]["state"]]}
+            if "state" in v["expect"]
+            else v["expect"],
+        }
+        for v in data["vectors"]
+    ]
+
+
+def write() -> None:
+    HERE.mkdir(exist_ok=True)
+    for name, vectors in (("board", board_vectors()), ("stage", stage_vectors())):
+        path = HERE / f"{name}.json"
+        path.write_text(json.dumps(pack(vectors), sort_keys=True, ensure_ascii=False) + "\n")
+        print(f"wrote {path} ({len(vectors)} vectors)")
+
+
+if __name__ == "__main__":
+    write()
