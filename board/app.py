@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -79,6 +80,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 _GENERIC = {404: "There is nothing at this address.", 405: "This method is not allowed here."}
 
 
+def _origin_of(url: str | None) -> list[str]:
+    """The scheme://host[:port] of the public address people open (allowed automatically)."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 def create_app(
     settings: Settings, on_ready: Callable[[Services], Awaitable[None]] | None = None
 ) -> Starlette:
@@ -92,7 +101,9 @@ def create_app(
             settings=settings,
             store=store,
             rooms=RoomRegistry(store, queue_bound=settings.queue_bound),
-            origins=OriginPolicy.of([*urls, *settings.allowed_origins]),
+            origins=OriginPolicy.of(
+                [*urls, *settings.allowed_origins, *_origin_of(settings.public_url)]
+            ),
             base_url=(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
