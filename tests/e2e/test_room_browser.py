@@ -7,6 +7,7 @@ a sleep."""
 from __future__ import annotations
 
 import re
+import signal
 from typing import Any
 
 import pytest
@@ -212,9 +213,13 @@ async def test_a_blind_vote_stays_hidden_on_the_projector_until_the_reveal(
     roles = ranks.nth(0).locator(".rank-roles")
     await expect(roles).to_have_text(re.compile("Mayors 1.*Experts 2"))
     await expect(ranks.nth(1).locator(".rank-dots")).to_have_text("● 1")
-    await expect(projector.locator('.rcard[data-card="fact-1"] .dots')).to_have_text("● 3")
     await expect(panel.locator(".vote-top li").first).to_contain_text("● 3")
     await expect(panel.locator(".vote-status")).to_contain_text("results shown")
+    # Zoomed on the section, each card carries its dots too.
+    await spotlight(run, "section", board, "city_context")
+    await expect(projector.locator('.zoom .rcard[data-card="fact-1"] .dots')).to_have_text("● 3")
+    await expect(projector.locator('.zoom .rcard[data-card="fact-2"] .dots')).to_have_text("● 1")
+    await expect(projector.locator("aside.results .rank")).to_have_count(2)
     for client in (expert, mayor):
         await client.close()
     for page in (run, projector):
@@ -253,3 +258,29 @@ async def test_the_projector_comes_back_by_itself_after_the_server_restarts(
     await expect(projector.locator(".zoom h2")).to_have_text("Funding & Financing")
     for page in (run, projector):
         no_errors(page, allow=SOCKET_DOWN)
+
+
+async def test_the_projector_notices_a_connection_that_silently_died(
+    open_page: OpenPage, demo: dict[str, Any], server: Server
+) -> None:
+    """After a sleep or a network change a socket can look open and carry nothing (no close
+    ever comes). The projector asks for a sign of life and, hearing none, reconnects."""
+    first, second = board_of(demo, 0), board_of(demo, 1)
+    run = await open_run(open_page, demo)
+    projector = await open_projector(open_page, demo)
+    await spotlight(run, "board", first)
+    await expect(projector.locator("body")).to_have_attribute("data-shown", f"board:{first}")
+
+    assert server.proc is not None
+    server.proc.send_signal(signal.SIGSTOP)  # the sockets stay open; nothing answers
+    try:
+        # What the laptop sees when its network comes back after a sleep.
+        await projector.evaluate("() => window.dispatchEvent(new Event('online'))")
+        await expect(projector.locator("#conn")).to_be_visible(timeout=20_000)
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    await expect(projector.locator("#conn")).to_be_hidden(timeout=30_000)
+    await expect(run.locator("#stage-conn")).to_have_text("Connected", timeout=30_000)
+    await spotlight(run, "board", second)
+    await expect(projector.locator("body")).to_have_attribute("data-shown", f"board:{second}")
+    no_errors(projector, allow=SOCKET_DOWN)

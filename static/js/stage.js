@@ -1,0 +1,658 @@
+// The workshop's stage: what the room looks at (spotlight), the shared timer, the agenda item.
+//
+// Three parts, from the bottom up:
+//  - applyStage(state, op, ctx): a line-by-line mirror of board/model/stage.py (same checks in
+//    the same order, same refusal codes and sentences), pure: no DOM, no network. Tested
+//    against the server's reducer by tests/e2e/test_stage_mirror.py.
+//  - LogClient: one socket on one op log (a board or the stage): hello with `since`, apply
+//    events in seq order, resume after a drop with back-off, notice a laptop that slept or a
+//    dead network (the socket may never say so itself), estimate the server's clock, and send
+//    ops that resolve on their own event or reject on their error.
+//  - StageSync: a LogClient for the stage, with `remaining()` for the timer.
+
+import { randomId } from "./dom.js";
+
+export const MODES = ["overview", "board", "section"];
+export const TIMER_MAX_S = 24 * 3600;
+const ID_MAX = 64;
+
+// Python semantics the checks rely on ------------------------------------------------------
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+/** dict.get: own keys only (an op may name "constructor"), None for a missing key. */
+const get = (obj, key) => (Object.hasOwn(obj, key) && obj[key] !== undefined ? obj[key] : null);
+/** Python measures strings in code points, JavaScript in UTF-16 units. */
+const pyLen = (s) => [...s].length;
+/** isinstance(v, int) and not a bool: JSON numbers without a fraction. */
+const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+// What str.strip() removes (str.isspace), so "only whitespace" is the server's notion.
+const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/u;
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/** Python's truth value of a JSON value. */
+export function pyTruthy(v) {
+  if (v === null || v === undefined || v === false || v === 0 || v === "" || Number.isNaN(v)) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === "object") return Object.keys(v).length > 0;
+  return true;
+}
+
+/** Python's repr() of a JSON scalar, for the sentences that quote one. */
+export function pyRepr(value) {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value).toString() : String(value);
+  if (typeof value !== "string") return JSON.stringify(value);
+  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+  let out = "";
+  for (const ch of value) {
+    const code = ch.codePointAt(0);
+    if (ch === "\\") out += "\\\\";
+    else if (ch === quote) out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch !== " " && NON_PRINTABLE.test(ch)) {
+      if (code < 0x100) out += `\\x${code.toString(16).padStart(2, "0")}`;
+      else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, "0")}`;
+      else out += `\\U${code.toString(16).padStart(8, "0")}`;
+    } else out += ch;
+  }
+  return quote + out + quote;
+}
+
+// Server time: ISO 8601 in UTC, as microseconds since the epoch (Python keeps microseconds).
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** "2027-03-09T14:02:11.503Z" -> microseconds since the epoch (NaN when not a time). */
+export function parseIso(text) {
+  const m = typeof text === "string" ? ISO_RE.exec(text) : null;
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m;
+  let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  if (zone !== "Z") {
+    const sign = zone[0] === "-" ? -1 : 1;
+    ms -= sign * (+zone.slice(1, 3) * 60 + +zone.slice(4, 6)) * 60000;
+  }
+  return ms * 1000 + Number(frac.padEnd(6, "0"));
+}
+
+/** Microseconds since the epoch -> the server's way of writing a time (milliseconds, Z). */
+export function isoOf(micros) {
+  return new Date(Math.floor(micros / 1000)).toISOString();
+}
+
+// The reducer (board/model/stage.py) --------------------------------------------------------
+
+class Refused extends Error {
+  constructor(code, message) {
+    super(message);
+    this.refusal = { code, message };
+  }
+}
+const refuse = (code, message) => new Refused(code, message);
+
+function asStage(state) {
+  if (state.kind !== "stage") throw refuse("bad_request", "This operation is for the workshop stage, not a board.");
+  return state.stage;
+}
+
+function facilitatorOnly(ctx, what) {
+  if (ctx.actor && ctx.actor.role !== "facilitator") throw refuse("forbidden", `Only the facilitator can ${what}.`);
+}
+
+function stringId(value, what) {
+  if (typeof value !== "string" || !(1 <= pyLen(value) && pyLen(value) <= ID_MAX)) {
+    throw refuse("bad_request", `The ${what} must be a string of 1 to ${ID_MAX} characters.`);
+  }
+  return value;
+}
+
+function textField(value, name, limit, required = true) {
+  if (typeof value !== "string" || (required && PY_BLANK.test(value))) throw refuse("bad_request", `'${name}' needs some text.`);
+  if (pyLen(value) > limit) throw refuse("bad_request", `'${name}' is limited to ${limit} characters.`);
+  return value;
+}
+
+function seconds(value, name, low, high) {
+  if (!isInt(value) || !(low <= value && value <= high)) {
+    throw refuse("bad_request", `'${name}' must be a whole number of seconds, ${low} to ${high}.`);
+  }
+  return value;
+}
+
+function target(op, ctx) {
+  const mode = get(op, "mode");
+  if (!MODES.includes(mode)) throw refuse("bad_request", `'mode' must be one of ${MODES.join(", ")}.`);
+  const board = mode === "overview" ? null : stringId(get(op, "board"), "board id");
+  const section = mode === "section" ? get(op, "section") : null;
+  if (mode === "section" && !ctx.sectionIds.includes(section)) {
+    throw refuse("bad_request", `There is no section ${pyRepr(section)} on this canvas.`);
+  }
+  return { mode, board, section };
+}
+
+function spotlight(state, op, ctx) {
+  const stage = asStage(state);
+  const to = target(op, ctx);
+  facilitatorOnly(ctx, "move the spotlight");
+  stage.spotlight = { ...to, by: ctx.by, at: ctx.at };
+}
+
+function start(timer, at, secs, label) {
+  if (secs !== null) timer.duration_ms = timer.remaining_ms = secs * 1000;
+  if (label !== null) timer.label = label;
+  timer.ends_at = isoOf(parseIso(at) + timer.remaining_ms * 1000);
+  timer.status = "running";
+}
+
+function timerStart(state, op, ctx) {
+  const timer = asStage(state).timer;
+  let secs = get(op, "seconds");
+  if (secs !== null) secs = seconds(secs, "seconds", 1, TIMER_MAX_S);
+  let label = get(op, "label");
+  if (label !== null) label = textField(label, "label", 200, false);
+  if (timer.status === "running") throw refuse("conflict", "The timer is already running.");
+  if (secs === null && timer.remaining_ms <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
+  facilitatorOnly(ctx, "run the timer");
+  start(timer, ctx.at, secs, label);
+}
+
+function timerPause(state, op, ctx) {
+  const timer = asStage(state).timer;
+  if (timer.status !== "running") throw refuse("conflict", "The timer is not running.");
+  facilitatorOnly(ctx, "run the timer");
+  // int(timedelta.total_seconds() * 1000), with the same floating-point steps.
+  const left = (parseIso(timer.ends_at) - parseIso(ctx.at)) / 1e6;
+  timer.remaining_ms = Math.max(0, Math.trunc(left * 1000));
+  timer.ends_at = null;
+  timer.status = "paused";
+}
+
+function timerExtend(state, op, ctx) {
+  const timer = asStage(state).timer;
+  const secs = seconds(get(op, "seconds"), "seconds", -TIMER_MAX_S, TIMER_MAX_S);
+  facilitatorOnly(ctx, "run the timer");
+  if (timer.status === "running") {
+    const ends = parseIso(timer.ends_at) + secs * 1e6;
+    timer.ends_at = isoOf(Math.max(ends, parseIso(ctx.at)));
+  } else {
+    timer.remaining_ms = Math.max(0, timer.remaining_ms + secs * 1000);
+  }
+}
+
+function timerReset(state, op, ctx) {
+  const timer = asStage(state).timer;
+  facilitatorOnly(ctx, "run the timer");
+  Object.assign(timer, { status: "idle", remaining_ms: timer.duration_ms, ends_at: null });
+}
+
+function agendaStart(state, op, ctx) {
+  const stage = asStage(state);
+  const day = get(op, "day");
+  const index = get(op, "index");
+  if (!isInt(day) || !(1 <= day && day <= 3)) throw refuse("bad_request", "'day' must be 1, 2 or 3.");
+  if (!isInt(index) || !(0 <= index && index < 50)) {
+    throw refuse("bad_request", "'index' must be the item's place in the day's agenda.");
+  }
+  const title = textField(get(op, "title"), "title", 200);
+  let minutes = get(op, "minutes");
+  if (minutes !== null) minutes = seconds(minutes, "minutes", 1, 600);
+  let to;
+  if (pyTruthy(get(op, "board"))) {
+    const section = get(op, "section");
+    to = target({ mode: pyTruthy(section) ? "section" : "board", board: op.board, section }, ctx);
+  } else {
+    to = { mode: "overview", board: null, section: null };
+  }
+  facilitatorOnly(ctx, "run the agenda");
+  stage.spotlight = { ...to, by: ctx.by, at: ctx.at };
+  stage.agenda = { day, index, title, started_at: ctx.at };
+  if (minutes !== null) {
+    stage.timer.status = "idle";
+    start(stage.timer, ctx.at, minutes * 60, title);
+  }
+}
+
+const HANDLERS = new Map([
+  ["stage.spotlight", spotlight],
+  ["timer.start", timerStart],
+  ["timer.pause", timerPause],
+  ["timer.extend", timerExtend],
+  ["timer.reset", timerReset],
+  ["agenda.start", agendaStart],
+]);
+export const STAGE_KINDS = [...HANDLERS.keys()];
+
+/**
+ * Apply one stage op to a stage state in its wire shape ({id, workshop, kind, seq, stage}):
+ * returns `state` (changed in place, seq advanced) or a refusal {code, message}.
+ * ctx: {at, by, actor: {id, role} | null (an accepted event: no role check), sectionIds}.
+ */
+export function applyStage(state, op, ctx) {
+  const handler = isObject(op) && typeof op.kind === "string" ? HANDLERS.get(op.kind) : undefined;
+  if (handler === undefined) {
+    // The server knows the board's kinds too and names them all; either way it is refused.
+    return { code: "bad_request", message: `Unknown operation; the stage's kinds are ${STAGE_KINDS.join(", ")}.` };
+  }
+  try {
+    handler(state, op, ctx);
+  } catch (error) {
+    if (error instanceof Refused) return error.refusal;
+    throw error;
+  }
+  state.seq += 1;
+  return state;
+}
+
+export const isRefusal = (result) => !(isObject(result) && "seq" in result);
+
+/** "4:05", "1:02:03"; whole seconds rounded up, so a fresh 5-minute timer reads 5:00. */
+export function formatClock(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+// The socket ---------------------------------------------------------------------------------
+
+const BACKOFF_MIN = 500;
+const BACKOFF_MAX = 10000;
+const OFFLINE_AFTER = 3; // failed attempts before "Reconnecting…" becomes "Offline"
+const FINAL_CLOSE = new Set([4401, 4403, 4404]); // signed out, not allowed, no such board
+const RETRYABLE = new Set(["unavailable", "rate_limited"]);
+const IDLE_PING = 25000; // nothing heard for this long: ask the server for a frame
+const PING_TIMEOUT = 5000; // no frame after asking: the socket is dead, open a new one
+const WAKE_GAP = 5000; // the page's clock jumped by more than this between ticks: it slept
+const CONNECT_TIMEOUT = 10000; // no welcome this long after opening: try again
+
+export class RoomError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const live = new Set();
+let watching = false;
+
+/** One ticker for every client of the page, started with the first one: a jump of the wall
+ * clock between two ticks means the laptop slept (or the tab was frozen), and sockets that
+ * look open may be dead. Network and visibility changes prompt the same check. */
+function watch() {
+  if (watching) return;
+  watching = true;
+  let lastTick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    const slept = now - lastTick > WAKE_GAP;
+    lastTick = now;
+    for (const client of live) client.tick(slept);
+  }, 1000);
+  addEventListener("online", () => live.forEach((c) => c.wake(true)));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") live.forEach((c) => c.wake(false));
+  });
+}
+
+function tabClient() {
+  let id = sessionStorage.getItem("brickboard:room-client");
+  if (!id) {
+    id = randomId("room-");
+    sessionStorage.setItem("brickboard:room-client", id);
+  }
+  return id;
+}
+
+/**
+ * One socket on one op log. Subclasses give `fromWire(wire)` and `applyEvent(state, event)`
+ * (true, or a refusal: the client then starts over from the whole state).
+ * Callbacks: onChange(state), onStatus(status), onError(message).
+ */
+export class LogClient {
+  constructor({ id, onChange = () => {}, onStatus = () => {}, onError = () => {} }) {
+    Object.assign(this, { id, onChange, onStatus, onError });
+    this.client = tabClient();
+    this.state = null;
+    this.me = null;
+    this.ws = null;
+    this.welcomed = false;
+    this.status = "connecting"; // connecting | connected | reconnecting | offline | closed
+    this.closedFor = null;
+    this.attempts = 0;
+    this.timer = null;
+    this.pending = new Map(); // op id -> {op, resolve, reject, sentAt}
+    this.lastFrame = Date.now();
+    this.pingAt = 0;
+    this.connectAt = 0;
+    this.offset = 0; // server clock minus this laptop's clock, in ms
+    this.offsetRtt = Infinity;
+    this.stopped = false;
+  }
+
+  start() {
+    watch();
+    live.add(this);
+    this.#connect();
+    return this;
+  }
+
+  /** Close for good (the page no longer needs this log); pending ops are rejected. */
+  stop() {
+    this.stopped = true;
+    live.delete(this);
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close(1000, "done");
+    for (const [, p] of this.pending) p.reject(new RoomError("closed", "The connection was closed."));
+    this.pending.clear();
+  }
+
+  /** The server's clock now, in ms since the epoch, as well as this page can tell. */
+  serverNow() {
+    return Date.now() + this.offset;
+  }
+
+  get serverOffset() {
+    return this.offset;
+  }
+
+  /** Send an op; resolves with its event once the server stored it, rejects on its error. */
+  send(op) {
+    if (this.stopped) return Promise.reject(new RoomError("closed", "The connection was closed."));
+    if (!this.welcomed) {
+      return Promise.reject(new RoomError("offline", "Not connected to the server right now; try again in a moment."));
+    }
+    const id = randomId("op-");
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { op, resolve, reject, sentAt: 0 });
+      this.#sendOp(id);
+    });
+  }
+
+  // Hooks for subclasses.
+  fromWire(wire) {
+    return structuredClone(wire);
+  }
+
+  applyEvent() {
+    return { code: "bad_request", message: "This client cannot apply events." };
+  }
+
+  // Liveness -----------------------------------------------------------------------------
+
+  tick(slept) {
+    if (this.stopped) return;
+    if (slept) return this.wake(false);
+    if (!this.ws) return;
+    const now = Date.now();
+    if (!this.welcomed) {
+      // A handshake that hangs (a half-open network after a sleep) never fails by itself.
+      if (now - this.connectAt > CONNECT_TIMEOUT) this.#dead();
+    } else if (this.pingAt && now - this.pingAt > PING_TIMEOUT) {
+      this.#dead();
+    } else if (!this.pingAt && now - this.lastFrame > IDLE_PING) {
+      this.#ping();
+    }
+  }
+
+  /** After a sleep, a network change or the page coming back: make sure the socket lives. */
+  wake(now) {
+    if (this.stopped || this.status === "closed") return;
+    if (!this.ws) {
+      if (now || this.attempts > 1) {
+        this.attempts = Math.min(this.attempts, 1);
+        this.#connect();
+      }
+      return;
+    }
+    if (this.welcomed && !this.pingAt) this.#ping();
+  }
+
+  /** Any frame from the server proves the socket alive; a presence frame asks for one. */
+  #ping() {
+    this.pingAt = Date.now();
+    this.#raw({ type: "presence", focus: null });
+  }
+
+  #dead() {
+    const ws = this.ws;
+    this.ws = null;
+    try {
+      ws.close(4000, "no answer");
+    } catch {
+      // already closing
+    }
+    this.#dropped(1006, "");
+  }
+
+  // The connection -----------------------------------------------------------------------
+
+  #connect() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}/ws/boards/${encodeURIComponent(this.id)}`);
+    this.ws = ws;
+    this.welcomed = false;
+    this.pingAt = 0;
+    this.connectAt = Date.now();
+    let helloAt = 0;
+    ws.addEventListener("open", () => {
+      if (this.ws !== ws) return;
+      helloAt = Date.now();
+      this.lastFrame = helloAt;
+      ws.send(JSON.stringify({ type: "hello", client: this.client, since: this.state ? this.state.seq : null }));
+    });
+    ws.addEventListener("message", (e) => {
+      if (this.ws !== ws) return;
+      this.lastFrame = Date.now();
+      this.pingAt = 0;
+      this.#receive(e.data, helloAt);
+    });
+    ws.addEventListener("close", (e) => {
+      if (this.ws === ws) this.#dropped(e.code, e.reason);
+    });
+  }
+
+  #dropped(code, reason) {
+    this.ws = null;
+    this.welcomed = false;
+    this.pingAt = 0;
+    for (const p of this.pending.values()) p.sentAt = 0;
+    if (this.stopped) return;
+    if (FINAL_CLOSE.has(code)) {
+      this.closedFor = reason || "The server closed the connection.";
+      for (const [, p] of this.pending) p.reject(new RoomError("closed", this.closedFor));
+      this.pending.clear();
+      this.#setStatus("closed");
+      return;
+    }
+    this.attempts += 1;
+    this.#setStatus(this.attempts > OFFLINE_AFTER || !navigator.onLine ? "offline" : "reconnecting");
+    // 0.5 s, 1 s, 2 s … 10 s; each wait drawn from its upper half, so a restarted server is
+    // not hit by every laptop in the room at the same instant.
+    const ceiling = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (this.attempts - 1));
+    this.timer = setTimeout(() => this.#connect(), ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  /** Drop this socket and resume at once (a gap), or from scratch (an event we cannot apply). */
+  #resync(fromScratch) {
+    if (fromScratch) this.state = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.welcomed = false;
+    for (const p of this.pending.values()) p.sentAt = 0;
+    if (ws) ws.close(1000, "resync");
+    this.#connect();
+  }
+
+  #raw(frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  #sendOp(id) {
+    const entry = this.pending.get(id);
+    if (!entry || !this.welcomed) return;
+    if (this.#raw({ type: "op", id, op: entry.op })) entry.sentAt = Date.now();
+  }
+
+  #receive(text, helloAt) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (frame.type === "welcome") this.#welcome(frame, helloAt);
+    else if (frame.type === "op") this.#events([frame]);
+    else if (frame.type === "ops") this.#events(frame.ops || []);
+    else if (frame.type === "error") this.#error(frame);
+  }
+
+  #welcome(frame, helloAt) {
+    // The server's clock: its `now` was read between our hello and this welcome.
+    const received = Date.now();
+    this.offsetRtt = Infinity;
+    this.#clockSample(parseIso(frame.now) / 1000, helloAt || received, received);
+    this.me = frame.me;
+    if (frame.state) {
+      this.state = this.fromWire(frame.state);
+    } else if (!this.state || !this.#apply(frame.ops || [])) {
+      if (!this.state) this.#resync(true);
+      return;
+    }
+    if (this.state.seq !== frame.seq) {
+      this.#resync(true); // the resume did not reach the server's head: start over
+      return;
+    }
+    this.welcomed = true;
+    this.attempts = 0;
+    this.closedFor = null;
+    this.#setStatus("connected");
+    this.onChange(this.state);
+    // Ops sent before the drop whose events did not come back: again, with the same ids (the
+    // server applies an id at most once and answers a repeat with the original event).
+    for (const id of this.pending.keys()) this.#sendOp(id);
+  }
+
+  #events(events) {
+    if (!this.state || !this.welcomed) return;
+    if (this.#apply(events)) this.onChange(this.state);
+  }
+
+  #apply(events) {
+    for (const event of events) {
+      if (event.seq <= this.state.seq) {
+        this.#acknowledge(event); // a resend answered with its original event
+        continue;
+      }
+      if (event.seq !== this.state.seq + 1) {
+        this.#resync(false);
+        return false;
+      }
+      const result = this.applyEvent(this.state, event);
+      if (result !== true) {
+        console.error("brickboard: event does not apply locally", event.seq, result && result.message);
+        this.#resync(true);
+        return false;
+      }
+      this.#lowerBound(event.at);
+      this.#acknowledge(event);
+    }
+    return true;
+  }
+
+  #acknowledge(event) {
+    const entry = this.pending.get(event.id);
+    if (!entry) return;
+    this.pending.delete(event.id);
+    if (entry.sentAt) this.#clockSample(parseIso(event.at) / 1000, entry.sentAt, Date.now());
+    entry.resolve(event);
+  }
+
+  #error(frame) {
+    const entry = frame.id ? this.pending.get(frame.id) : undefined;
+    if (!entry) {
+      if (frame.message) this.onError(frame.message);
+      return;
+    }
+    if (RETRYABLE.has(frame.code)) {
+      entry.sentAt = 0;
+      setTimeout(() => this.#sendOp(frame.id), 1000 + Math.random() * 1000);
+      return;
+    }
+    this.pending.delete(frame.id);
+    entry.reject(new RoomError(frame.code, frame.message || "The server refused this."));
+  }
+
+  /** A server time read between two local times: the tightest such pair gives the offset. */
+  #clockSample(serverMs, sent, received) {
+    if (!Number.isFinite(serverMs)) return;
+    const rtt = received - sent;
+    if (rtt > this.offsetRtt) return;
+    this.offsetRtt = rtt;
+    this.offset = serverMs - (sent + received) / 2;
+  }
+
+  /** Someone's event was stamped before we received it: the server's clock is at least that. */
+  #lowerBound(at) {
+    const serverMs = parseIso(at) / 1000;
+    if (Number.isFinite(serverMs) && serverMs - Date.now() > this.offset) this.offset = serverMs - Date.now();
+  }
+
+  #setStatus(status) {
+    this.status = status;
+    this.onStatus(status);
+  }
+}
+
+// The stage ----------------------------------------------------------------------------------
+
+/**
+ * The stage's log: `state.stage` is {spotlight, timer, agenda}. sectionIds: the template's
+ * section ids (the spotlight's section must be one of them).
+ */
+export class StageSync extends LogClient {
+  constructor({ id, sectionIds, ...callbacks }) {
+    super({ id, ...callbacks });
+    this.sectionIds = sectionIds;
+  }
+
+  applyEvent(state, event) {
+    const result = applyStage(state, event.op, { at: event.at, by: event.by, actor: null, sectionIds: this.sectionIds });
+    return isRefusal(result) ? result : true;
+  }
+
+  get stage() {
+    return this.state ? this.state.stage : null;
+  }
+
+  /** Milliseconds left on the shared timer, by the server's clock. */
+  remaining() {
+    const timer = this.stage?.timer;
+    if (!timer) return 0;
+    if (timer.status !== "running") return timer.remaining_ms;
+    return Math.max(0, parseIso(timer.ends_at) / 1000 - this.serverNow());
+  }
+
+  /** Check an op as the server will (same sentence when refused), then send it. */
+  send(op) {
+    if (this.state && this.me) {
+      const at = isoOf(this.serverNow() * 1000);
+      const trial = applyStage(structuredClone(this.state), op, { at, by: this.me.id, actor: this.me, sectionIds: this.sectionIds });
+      if (isRefusal(trial)) return Promise.reject(new RoomError(trial.code, trial.message));
+    }
+    return super.send(op);
+  }
+}
