@@ -263,7 +263,14 @@ class PresenceFrame(_Strict):
     focus: Focus | None = None
 
 
-ClientFrame = Annotated[Hello | OpFrame | PresenceFrame, Field(discriminator="type")]
+class Ping(_Strict):
+    """A client's keep-alive: the server answers `pong` to this client only, so a browser
+    (which cannot see protocol pings) can tell a dead connection from a quiet room."""
+
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[Hello | OpFrame | PresenceFrame | Ping, Field(discriminator="type")]
 
 
 # Server -> client --------------------------------------------------------------------------
@@ -446,8 +453,12 @@ class Presence(_Strict):
     online: list[Online]
 
 
+class Pong(_Strict):
+    type: Literal["pong"]
+
+
 ServerFrame = Annotated[
-    Welcome | OpEvent | OpsFrame | Error | Presence, Field(discriminator="type")
+    Welcome | OpEvent | OpsFrame | Error | Presence | Pong, Field(discriminator="type")
 ]
 
 
@@ -492,12 +503,12 @@ class BadFrame(Exception):
         self.message = message
 
 
-def parse_client_frame(data: Any) -> Hello | OpFrame | PresenceFrame:
+def parse_client_frame(data: Any) -> Hello | OpFrame | PresenceFrame | Ping:
     """Validate an already JSON-decoded client frame, or raise BadFrame with a clear sentence."""
     if not isinstance(data, dict):
         raise BadFrame("Each frame must be a JSON object with a 'type'.")
-    if data.get("type") not in ("hello", "op", "presence"):
-        raise BadFrame("Unknown frame type; a client sends hello, op or presence.")
+    if data.get("type") not in ("hello", "op", "presence", "ping"):
+        raise BadFrame("Unknown frame type; a client sends hello, op, presence or ping.")
     try:
         return CLIENT_FRAME.validate_python(data)
     except ValidationError as exc:

@@ -216,6 +216,7 @@ class Room:
         self._checkpoint_seq = state.seq
         self._presence_pending = False
         self._stopped = False
+        self._boards: set[str] = set()  # for a stage: the workshop's boards, as last read
         self._publish = publish
         """Set when several processes share this board: ops are then ordered in the database."""
         self._task = asyncio.create_task(self._run(), name=f"room-{state.id}")
@@ -320,6 +321,8 @@ class Room:
     async def _flush(self, ops: list[_Op]) -> None:
         if not ops:
             return
+        if self.state.kind == "stage":
+            ops = await self._known_boards_only(ops)
         if self._publish is not None:
             await self._flush_shared(ops)
             return
@@ -334,6 +337,26 @@ class Room:
                 self._apply(item, accepted)
         if accepted:
             await self._commit(accepted)
+
+    async def _known_boards_only(self, ops: list[_Op]) -> list[_Op]:
+        """The stage may only point the room at boards of its own workshop (the pure reducer
+        does not know the boards, so the room checks, asking the database on a miss)."""
+        kept = []
+        for item in ops:
+            board = item.op.get("board") if isinstance(item.op, dict) else None
+            if isinstance(board, str) and board not in self._boards:
+                self._boards = {b.id for b in await self._store.boards(self.state.workshop)}
+                if board not in self._boards:
+                    item.member.outbox.put(
+                        error_frame(
+                            item.op_id,
+                            ErrorCode.NOT_FOUND,
+                            "There is no such board in this workshop.",
+                        )
+                    )
+                    continue
+            kept.append(item)
+        return kept
 
     # Several processes on one board -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from board.auth import actor_of, participant_from
 from board.codec import error_frame
 from board.errors import CloseCode, ErrorCode
 from board.outbox import Outbox
-from board.protocol import BadFrame, Hello, OpFrame, PresenceFrame, parse_client_frame
+from board.protocol import BadFrame, Hello, OpFrame, Ping, PresenceFrame, parse_client_frame
 from board.ratelimit import TokenBucket
 from board.rooms import RESTARTING, Member, Room, RoomClosed
 from board.services import Services
@@ -25,6 +25,7 @@ from board.store import ParticipantRow
 
 log = logging.getLogger("brickboard.ws")
 
+PONG = '{"type":"pong"}'
 _SLOW_DOWN = "Too many edits at once; this one was not applied, send it again in a moment."
 
 
@@ -177,6 +178,8 @@ async def _serve(
                 room.submit(member, frame.id, data["op"])
             elif isinstance(frame, PresenceFrame):
                 room.set_focus(member, frame.focus.model_dump() if frame.focus else None)
+            elif isinstance(frame, Ping):
+                member.outbox.put(PONG)
             else:
                 member.outbox.put(
                     error_frame(None, ErrorCode.BAD_REQUEST, "hello was already received.")

@@ -69,3 +69,26 @@ async def test_the_stage_socket_carries_spotlight_and_a_server_time_timer(server
     assert 295 <= (ends - now).total_seconds() <= 300
     for c in (projector, fac, back):
         await c.close()
+
+
+async def test_the_stage_points_only_at_boards_of_its_workshop_and_ping_gets_pong(server, demo):
+    _, me = call("GET", f"{server.url}/api/me", token=token_of(demo, "facilitator"))
+    fac = await Client.open(server.ws_url, me["stage"], token_of(demo, "facilitator"))
+    for op in (
+        {"kind": "stage.spotlight", "mode": "board", "board": "b_nowhere"},
+        {"kind": "agenda.start", "day": 1, "index": 0, "title": "Case", "board": me["stage"]},
+    ):
+        refused = await fac.op(op)
+        assert refused["code"] == "not_found" and "no such board" in refused["message"]
+    ok = await fac.op({"kind": "stage.spotlight", "mode": "board", "board": board_of(demo)})
+    assert ok["type"] == "op"
+    watcher = await Client.open(server.ws_url, me["stage"], token_of(demo, "observer"))
+    await fac.send({"type": "ping"})
+    assert (await fac.next("pong"))["type"] == "pong"
+    await fac.send({"type": "op", "id": "after-ping", "op": {"kind": "timer.reset"}})
+    frames = [await watcher.recv()]  # the observer gets the op, never the other's pong
+    while frames[-1]["type"] != "op":
+        frames.append(await watcher.recv())
+    assert "pong" not in [f["type"] for f in frames]
+    await fac.close()
+    await watcher.close()
