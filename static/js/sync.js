@@ -5,8 +5,11 @@
 // pending applied on top, so a refused or out-of-date edit simply vanishes from the view.
 // Pending edits live in localStorage, so a reload or a dropped connection loses none of them;
 // they are resent with the same ids, and the server applies an id at most once.
+//
+// Some events are placeholders (`op.hidden`): someone else's private card or blind dot, without
+// its content. They advance `confirmed` through applyPlaceholder, never through the reducer.
 
-import { apply, clone, fromWire, isRefusal } from "./model.js";
+import { apply, applyPlaceholder, clone, fromWire, isRefusal } from "./model.js";
 import { randomId } from "./dom.js";
 
 const RETRYABLE = new Set(["unavailable", "rate_limited"]);
@@ -58,6 +61,7 @@ export class BoardSync {
     this.pumpTimer = null;
     this.focus = null;
     this.closedFor = null;
+    this.serverOffset = 0; // server time − local time, from the welcome's `now`
     addEventListener("online", () => this.#reconnectNow());
   }
 
@@ -78,6 +82,13 @@ export class BoardSync {
     this.#derive();
     this.#pump();
     return null;
+  }
+
+  /** Would the server accept this op now? null, or the sentence saying why not. Sends nothing. */
+  check(op) {
+    if (!this.view) return "The board is still loading; try again in a moment.";
+    const trial = apply(clone(this.view), op, this.#ctx());
+    return isRefusal(trial) ? trial.message : null;
   }
 
   setFocus(focus) {
@@ -174,6 +185,8 @@ export class BoardSync {
   }
 
   #welcome(frame) {
+    const now = Date.parse(frame.now);
+    if (!Number.isNaN(now)) this.serverOffset = now - Date.now();
     if (frame.state) {
       this.confirmed = fromWire(frame.state);
     } else if (!this.#applyEvents(frame.ops || [])) {
@@ -212,6 +225,16 @@ export class BoardSync {
         return false;
       }
       this.#acknowledge(event.id);
+      if (event.op && event.op.hidden === true) {
+        try {
+          applyPlaceholder(this.confirmed, event);
+        } catch (error) {
+          console.error("brickboard: placeholder does not apply locally", event.seq, error);
+          this.#resync(true);
+          return false;
+        }
+        continue;
+      }
       const result = apply(this.confirmed, event.op, { at: event.at, by: event.by, actor: null, template: this.template });
       if (isRefusal(result)) {
         // The server applied something our mirror refuses: never guess, take its whole state.

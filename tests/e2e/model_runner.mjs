@@ -10,8 +10,9 @@ const model = await import(pathToFileURL(process.argv[2]).href);
 const input = JSON.parse(readFileSync(0, "utf8"));
 const template = model.makeTemplate(input.template);
 
-// Copied now: later steps change the same arrays and objects in place.
-const wire = (state) => JSON.parse(JSON.stringify(model.toWire(state, template)));
+// The wire state plus the text log (BoardState.to_checkpoint), copied now: later steps change
+// the same arrays and objects in place.
+const wire = (state) => JSON.parse(JSON.stringify(model.toCheckpoint(state, template)));
 
 const runs = input.runs.map((run) => {
   const state = model.fromWire(run.state);

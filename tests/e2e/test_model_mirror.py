@@ -1,9 +1,10 @@
 """The browser's reducer (static/js/model.js) against the server's (board/model/ops.py).
 
 It covers the card and board operations of PROTOCOL.md, the room tools (comments, dot voting,
-section sign-off, private writing) and the refusal of stage ops on a board; an operation added
-on the server later needs its mirror in model.js (until then the browser reloads the whole
-state when it sees one).
+section sign-off, private writing), character-level text edits (text.splice, rebased over the
+field's recent changes: the text log is compared too) and the refusal of stage ops on a board;
+an operation added on the server later needs its mirror in model.js (until then the browser
+reloads the whole state when it sees one).
 
 Random op sequences, well-formed and not, from every role, go through both; each step must be
 refused with the same code and sentence, or lead to the same board. Ops from a person carry
@@ -56,6 +57,7 @@ MIRRORED = (
     "vote.reveal",
     "private.start",
     "private.reveal",
+    "text.splice",
     *STAGE_KINDS,
 )
 NODE = shutil.which("node")
@@ -245,6 +247,34 @@ def _stage_op(rng: random.Random) -> dict[str, Any]:
     )
 
 
+def _splice(state: BoardState, card_id: str, rng: random.Random) -> dict[str, Any]:
+    """Typing into a card's text, another text field, or the brief, often against an older
+    base so that the splice is rebased over the changes made since."""
+    op: dict[str, Any] = {"kind": "text.splice"}
+    found = state.cards.get(card_id)
+    if found is None or rng.random() < 0.15:
+        name = rng.choice(["goals", "problem", "nope"])
+        op["brief"] = name
+        text = state.brief.get(name, "")
+    else:
+        op["card"] = card_id
+        fields = [n for n, s in TEMPLATE.fields_for(found["type"], found["section"]).items()]
+        texts = [
+            n
+            for n in fields
+            if TEMPLATE.fields_for(found["type"], found["section"])[n]["kind"] == "text"
+        ]
+        name = rng.choice(["text"] * 4 + texts + ["nope"])
+        if name != "text" or rng.random() < 0.3:
+            op["field"] = name
+        text = found.get(name, "") if isinstance(found.get(name, ""), str) else ""
+    op["base"] = max(0, state.seq - rng.choice([0, 0, 0, 1, 2, 3, 6]))
+    op["at"] = rng.randint(0, len(text) + 1)
+    op["delete"] = rng.choice([0, 0, 1, 2, 5])
+    op["insert"] = rng.choice(["", "ab", "é", "🙂", " ", "Fix "])
+    return op
+
+
 KIND_WEIGHTS = {
     "card.add": 5,
     "card.update": 3,
@@ -264,6 +294,7 @@ KIND_WEIGHTS = {
     "vote.reveal": 1,
     "private.start": 1,
     "private.reveal": 1,
+    "text.splice": 2,
     "stage": 1,
 }
 
@@ -286,6 +317,21 @@ def _op(rng: random.Random) -> dict[str, Any]:
         return _private_op(kind, rng)
     if kind == "stage":
         return _stage_op(rng)
+    if kind == "text.splice":
+        op: dict[str, Any] = {"kind": kind, "card": rng.choice([*CARD_IDS, None])}
+        for name, values in (
+            ("field", ["text", "owner", "nope", None, 3]),
+            ("brief", ["goals", "nope", "", None]),
+            ("base", [0, 1, 5, -1, True, "1", None, 10**6]),
+            ("at", [0, 1, 3, -1, 2.5, None, 600]),
+            ("delete", [0, 1, 2, -2, None, 600]),
+            ("insert", ["", "ab", "é", None, 3, "x" * 501]),
+        ):
+            if rng.random() < 0.8:
+                op[name] = rng.choice(values)
+        if rng.random() < 0.1:
+            op["server"] = {"ops": rng.choice([[3], ["x"], [1, -1, "y"], []])}
+        return op
     return {"kind": kind}
 
 
@@ -305,7 +351,10 @@ def _good_op(state: BoardState, rng: random.Random) -> dict[str, Any]:
         + ["vote.place"] * 5
         + ["vote.remove"] * 2
         + ["vote.close", "vote.reveal", "private.start", "private.reveal", "board.update"]
+        + ["text.splice"] * 6
     )
+    if kind == "text.splice":
+        return _splice(state, card, rng)
     if kind == "card.add":
         body = {
             "id": rng.choice(["c1", "c2", "c3", "c4", "c5", "c6", "__proto__"]),
@@ -342,7 +391,11 @@ def _good_op(state: BoardState, rng: random.Random) -> dict[str, Any]:
             "blind": rng.random() < 0.5,
         }
         return {"kind": kind, "round": round_}
-    if kind in ("vote.place", "vote.remove"):
+    if kind == "vote.remove":
+        voted = [(r["id"], v["card"]) for r in state.rounds.values() for v in r["votes"]]
+        round_id, card = rng.choice(voted) if voted else (rng.choice(rounds), card)
+        return {"kind": kind, "round": round_id, "card": card}
+    if kind == "vote.place":
         return {"kind": kind, "round": rng.choice(rounds), "card": card}
     if kind in ("vote.close", "vote.reveal"):
         return {"kind": kind, "round": rng.choice(rounds)}
@@ -382,7 +435,7 @@ def _python_run(rng: random.Random, n: int) -> dict[str, Any]:
         if isinstance(result, Refusal):
             results.append({"refusal": {"code": result.code, "message": result.message}})
             continue
-        results.append({"state": state.to_wire()})
+        results.append({"state": state.to_checkpoint()})
         if start is not None:
             hidden = placeholder(state, op)
             shown = hidden if hidden is not None and by != viewer else op
@@ -393,13 +446,13 @@ def _python_run(rng: random.Random, n: int) -> dict[str, Any]:
     for event in events:
         if event["op"].get("hidden"):
             apply_placeholder(replica, event)
-            seen.append({"state": replica.to_wire()})
+            seen.append({"state": replica.to_checkpoint()})
             continue
         result = apply(replica, event["op"], Context(at=event["at"], by=event["by"]))
         if isinstance(result, Refusal):
             seen.append({"refusal": {"code": result.code, "message": result.message}})
         else:
-            seen.append({"state": replica.to_wire()})
+            seen.append({"state": replica.to_checkpoint()})
     return {
         "steps": steps,
         "results": json.loads(json.dumps(results)),
