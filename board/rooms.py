@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class Member:
     client: str
     outbox: Outbox
     focus: dict[str, Any] | None = None
+    focus_at: float = 0.0
 
     @property
     def me(self) -> dict[str, str]:
@@ -243,6 +245,7 @@ class Room:
 
     def set_focus(self, member: Member, focus: dict[str, Any] | None) -> None:
         member.focus = focus
+        member.focus_at = time.monotonic()
         self._presence_changed()
 
     async def read(self, viewer: str | None = None) -> dict[str, Any]:
@@ -635,7 +638,9 @@ class Room:
 
     def presence(self) -> list[dict[str, Any]]:
         online: dict[str, dict[str, Any]] = {}
-        for member in self.members:
+        # One entry per person; with several tabs open, where they most recently are.
+        ranked = sorted(self.members, key=lambda m: (m.focus is not None, m.focus_at))
+        for member in ranked:
             online[member.actor.id] = {**member.me, "focus": member.focus}
         return sorted(online.values(), key=lambda p: (p["role"], p["name"]))
 

@@ -232,3 +232,36 @@ def test_timer_runs_on_server_time_pauses_extends_and_resets() -> None:
     assert timer["ends_at"] == "2027-03-09T14:11:00.000Z"
     ok(s, "fac", {"kind": "timer.reset"})
     assert timer["status"] == "idle" and timer["remaining_ms"] == timer["duration_ms"] == 600_000
+
+
+def test_a_private_card_is_its_authors_alone_until_the_reveal() -> None:
+    s = board()
+    ok(s, "fac", {"kind": "private.start"})
+    ok(s, "e1", card("mine"))
+    for op in (
+        {"kind": "card.update", "card": "mine", "set": {"text": "x"}},
+        {"kind": "card.move", "card": "mine", "section": "action_plan"},
+        {"kind": "card.delete", "card": "mine"},
+        {"kind": "comment.add", "comment": {"id": "k", "card": "mine", "text": "?"}},
+        {"kind": "text.splice", "card": "mine", "base": s.seq, "at": 0, "delete": 0, "insert": "y"},
+    ):
+        refused(s, "e2", op)  # forbidden (by role, or because it is private)
+        assert "private to its author" in refused(s, "fac", op).message
+    ok(s, "e1", {"kind": "comment.add", "comment": {"id": "k", "card": "mine", "text": "note"}})
+    comment = {"kind": "comment.resolve", "comment": "k"}
+    assert placeholder(s, comment) == {"kind": "comment.resolve", "hidden": True}
+    reveal = enrich(s, {"kind": "private.reveal"}, Context(at="t", by="fac"))
+    assert reveal["server"]["comments"]["k"]["text"] == "note"
+    ok(s, "fac", {"kind": "private.reveal"})
+    ok(s, "e2", {"kind": "card.update", "card": "mine", "set": {"text": "now shared"}})
+
+
+def test_deleting_a_card_gives_its_dots_back_in_an_open_round() -> None:
+    s = board()
+    ok(s, "e1", card("a"))
+    ok(s, "e1", card("b"))
+    ok(s, "fac", {"kind": "vote.open", "round": {"id": "r", "dots": 1}})
+    ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "a"})
+    ok(s, "fac", {"kind": "card.delete", "card": "a"})
+    assert s.rounds["r"]["votes"] == []
+    ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "b"})  # the dot is back

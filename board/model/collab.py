@@ -83,6 +83,7 @@ def comment_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if set(body) - {"id", "card", "text"}:
         raise refuse("bad_request", "A comment has only id, card and text.")
     allowed(state, ctx, Action.COMMENT)
+    check_not_private(card, ctx)
     state.comments[comment_id] = {
         "id": comment_id,
         "card": card["id"],
@@ -126,6 +127,23 @@ def comment_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if actor is not None and actor.role is not Role.FACILITATOR and comment["author"] != actor.id:
         raise refuse("forbidden", "You can only delete your own comments.")
     del state.comments[comment["id"]]
+
+
+def drop_votes_of(state: BoardState, card_id: str) -> None:
+    """A deleted card gives its dots back in open rounds (closed rounds keep their result)."""
+    for found in state.rounds.values():
+        if found["status"] == "open":
+            found["votes"] = [v for v in found["votes"] if v["card"] != card_id]
+
+
+def check_not_private(card: dict[str, Any], ctx: Context) -> None:
+    """A card written in private is its author's alone until the reveal: nobody else (who
+    only sees a placeholder) may change, move, delete or comment on it."""
+    if card.get("private") and ctx.actor is not None and card["author"] != ctx.actor.id:
+        raise refuse(
+            "forbidden",
+            "This card is private to its author until the facilitator reveals private writing.",
+        )
 
 
 def drop_comments_of(state: BoardState, card_id: str) -> None:
@@ -268,10 +286,13 @@ def private_reveal(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if state.private is None:
         raise refuse("conflict", "Private writing is not on.")
     facilitator_only(ctx, "reveal private writing")
-    cards = (op.get("server") or {}).get("cards") or {}
-    for card_id, card in cards.items():  # replicas that saw placeholders get the real cards
-        if card_id in state.cards:
+    server = op.get("server") or {}
+    for card_id, card in (server.get("cards") or {}).items():  # replicas that saw placeholders
+        if card_id in state.cards:  # get the real cards, and their comments
             state.cards[card_id] = dict(card)
+    for comment_id, comment in (server.get("comments") or {}).items():
+        if comment["card"] in state.cards:
+            state.comments[comment_id] = dict(comment)
     for card in state.cards.values():
         card.pop("private", None)
     state.private = None

@@ -120,7 +120,7 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     changes = fields_of(op, "set")
     if not changes:
         raise refuse("bad_request", "'set' names no field to change.")
-    for name in ("id", "section", *CARD_SERVER_FIELDS):
+    for name in ("id", "section", *sorted(CARD_SERVER_FIELDS)):
         if name in changes:
             hint = " (use card.move)" if name == "section" else ""
             raise refuse("bad_request", f"'{name}' cannot be changed with card.update{hint}.")
@@ -131,6 +131,7 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     _check_fields(state, card_type, card["section"], extra)
     allowed(state, ctx, Action.EDIT_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
+    collab.check_not_private(card, ctx)
     if card_type != card["type"]:
         keep = state.template.fields_for(card_type, card["section"])
         for name in [k for k in card if k not in CARD_CORE_FIELDS | CARD_SERVER_FIELDS]:
@@ -157,6 +158,7 @@ def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     allowed(state, ctx, Action.MOVE_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
     collab.check_unlocked(state, section, ctx)
+    collab.check_not_private(card, ctx)
     state.sections[card["section"]].remove(card["id"])
     card["section"] = section
     _place(state.sections[section], card["id"], after)
@@ -168,9 +170,11 @@ def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card = card_of(state, op.get("card"))
     allowed(state, ctx, Action.DELETE_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
+    collab.check_not_private(card, ctx)
     state.sections[card["section"]].remove(card["id"])
     del state.cards[card["id"]]
     collab.drop_comments_of(state, card["id"])
+    collab.drop_votes_of(state, card["id"])
     textops.forget_card(state, card["id"])
 
 

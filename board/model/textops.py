@@ -115,6 +115,7 @@ def text_splice(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
             raise refuse("bad_request", "A card needs some text.")
         allowed(state, ctx, Action.EDIT_CARD, card)
         collab.check_unlocked(state, card["section"], ctx)
+        collab.check_not_private(card, ctx)
     else:
         allowed(state, ctx, Action.EDIT_BOARD)
     log_change(state, target, change)

@@ -37,13 +37,26 @@ def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any
         hidden = {cid: dict(c) for cid, c in state.cards.items() if c.get("private")}
         for card in hidden.values():
             card.pop("private", None)
-        return {**op, "server": {"cards": hidden}}
+        comments = {k: dict(c) for k, c in state.comments.items() if c["card"] in hidden}
+        return {**op, "server": {"cards": hidden, "comments": comments}}
     return op
 
 
 def placeholder(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
     """The op as others see it, right after it was applied; None when all may see it."""
     kind = op.get("kind")
+    if kind == "text.splice" and op.get("card") is not None:
+        card = state.cards.get(op["card"])
+        if card is not None and card.get("private"):
+            return {"kind": kind, "hidden": True, "card": op["card"]}
+        return None
+    if kind in ("comment.add", "comment.update", "comment.resolve", "comment.delete"):
+        comment_id = op["comment"]["id"] if kind == "comment.add" else op["comment"]
+        comment = state.comments.get(comment_id)
+        card = state.cards.get(comment["card"]) if comment is not None else None
+        if card is not None and card.get("private"):
+            return {"kind": kind, "hidden": True}
+        return None
     if kind in ("card.add", "card.update"):
         card_id = op["card"]["id"] if kind == "card.add" else op["card"]
         card = state.cards.get(card_id)
