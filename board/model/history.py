@@ -120,10 +120,14 @@ def restore_ops(current: BoardState, target: Wire) -> list[Wire]:
                         }
                     )
                 have = content(work.cards[card_id])
+                keeps = work.template.fields_for(goal["type"], section["id"])
                 changes = {
                     k: goal.get(k)
                     for k in goal.keys() | have.keys()
-                    if k not in ("id", "section") and goal.get(k) != have.get(k)
+                    if k not in ("id", "section")
+                    and goal.get(k) != have.get(k)
+                    # a field the new type lacks goes with the type change itself
+                    and (k in goal or k in keeps or k in ("text", "type"))
                 }
                 if changes:
                     emit({"kind": "card.update", "card": card_id, "set": changes})
