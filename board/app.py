@@ -18,7 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from board import console, history_api, http, joining
 from board.auth import OriginPolicy
-from board.broker import RedisBroker
 from board.config import Settings
 from board.demo import ensure_demo
 from board.errors import ErrorCode
@@ -110,6 +109,8 @@ def create_app(
         )
         broker = None
         if settings.broker_url:
+            from board.broker import RedisBroker  # Redis only for several processes
+
             broker = RedisBroker(
                 settings.broker_url, services.rooms.on_message, services.rooms.on_reconnect
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import signal
 import socket
@@ -113,9 +113,21 @@ class Server:
 
 
 def demo_roster(db: str) -> dict[str, Any]:
-    """Create the demo workshop in `db` through the real CLI and return its JSON."""
-    out = run_cli("demo", "--json", "--db", db, "--host", "127.0.0.1").stdout
-    return json.loads(out)
+    """Create the demo workshop in `db` and return what `python run.py demo --json` prints.
+
+    In this process, for speed (a test suite makes hundreds); test_cli checks the command.
+    """
+    from board.demo import ensure_demo, roster_json
+    from board.store import Store
+
+    async def make() -> dict[str, Any]:
+        store = await Store.open(db)
+        try:
+            return await roster_json(store, await ensure_demo(store), "http://127.0.0.1:8000")
+        finally:
+            await store.close()
+
+    return asyncio.run(make())
 
 
 def sqlite_url(path: Path) -> str:
