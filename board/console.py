@@ -223,23 +223,25 @@ async def revoke(request: Request) -> Response:
     target, caller = await _participant_in(request)
     if target.id == caller.id:
         raise ApiError(ErrorCode.CONFLICT, "You cannot revoke your own invitation.")
-    services = _services(request)
-    await services.store.update_participant(target.id, revoked=True)
-    for room, member in services.rooms.members_of(target.id):
-        member.outbox.close(CloseCode.UNAUTHORIZED, "Your invitation was revoked.")
-        room.leave(member)
-    updated = await services.store.participant(target.id)
-    assert updated is not None
-    return JSONResponse({"participant": _person_json(services, updated)})
+    return await _change_invitation(request, target, "Your invitation was revoked.", revoked=True)
 
 
 async def reissue(request: Request) -> Response:
     """A new link for the same person; the old one (and its sessions) stop working."""
     target, _ = await _participant_in(request)
+    return await _change_invitation(
+        request, target, "Your invitation was re-issued.", token=new_token(), revoked=False
+    )
+
+
+async def _change_invitation(
+    request: Request, target: ParticipantRow, reason: str, **changes: Any
+) -> Response:
+    """Store the change (which ends the person's sessions) and close their open sockets."""
     services = _services(request)
-    await services.store.update_participant(target.id, token=new_token(), revoked=False)
+    await services.store.update_participant(target.id, **changes)
     for room, member in services.rooms.members_of(target.id):
-        member.outbox.close(CloseCode.UNAUTHORIZED, "Your invitation was re-issued.")
+        member.outbox.close(CloseCode.UNAUTHORIZED, reason)
         room.leave(member)
     updated = await services.store.participant(target.id)
     assert updated is not None
