@@ -6,6 +6,7 @@ server's state, and the server's state equals a replay of its op log."""
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -213,5 +214,9 @@ class Chaos(RuleBasedStateMachine):
         assert len(acked) == len(set(acked)) and set(acked) <= {r.id for r in log}
 
 
-Chaos.TestCase.settings = settings(max_examples=20, stateful_step_count=40, deadline=None)
+Chaos.TestCase.settings = settings(
+    max_examples=int(os.environ.get("BRICKBOARD_CHAOS_EXAMPLES", "12")),
+    stateful_step_count=40,
+    deadline=None,
+)
 TestConvergence = Chaos.TestCase

@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import board_of, token_of
 from tests.live_replica import LiveClient
-from tests.servers import Server
+from tests.servers import Server, demo_roster, sqlite_url
 from tests.wsclient import Client, add_card
 
 KILL_POINTS = int(os.environ.get("BRICKBOARD_KILL_POINTS", "3"))
@@ -135,23 +135,32 @@ async def test_sigterm_commits_and_acknowledges_or_refuses_every_received_op(ser
 
 
 @pytest.fixture
-def tight_server(db_url, demo):
+def sqlite_demo(tmp_path) -> tuple[str, dict]:
+    """Slow and dead peers are about sockets, not storage: SQLite only."""
+    db = sqlite_url(tmp_path / "peers.db")
+    return db, demo_roster(db)
+
+
+@pytest.fixture
+def tight_server(sqlite_demo):
     """Small client queues (32 events) and fast keep-alive pings (0.5 s)."""
     srv = Server(
-        db=db_url, extra=("--rate-limit", "0", "--queue-bound", "32", "--ping-interval", "0.5")
+        db=sqlite_demo[0],
+        extra=("--rate-limit", "0", "--queue-bound", "32", "--ping-interval", "0.5"),
     ).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture
-def small_queue_server(db_url, demo):
-    srv = Server(db=db_url, extra=("--rate-limit", "0", "--queue-bound", "1024")).start()
+def small_queue_server(sqlite_demo):
+    srv = Server(db=sqlite_demo[0], extra=("--rate-limit", "0", "--queue-bound", "1024")).start()
     yield srv
     srv.stop()
 
 
-async def test_a_client_that_stops_reading_is_cut_off_at_its_bound(small_queue_server, demo):
+async def test_a_client_that_stops_reading_is_cut_off_at_its_bound(small_queue_server, sqlite_demo):
+    demo = sqlite_demo[1]
     board = board_of(demo)
     slow_sock = socket.socket()
     slow_sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -179,7 +188,8 @@ async def test_a_client_that_stops_reading_is_cut_off_at_its_bound(small_queue_s
     await writer.close()
 
 
-async def test_a_dead_peer_leaves_presence_within_a_bounded_time(tight_server, demo):
+async def test_a_dead_peer_leaves_presence_within_a_bounded_time(tight_server, sqlite_demo):
+    demo = sqlite_demo[1]
     board = board_of(demo)
     watcher = await Client.open(tight_server.ws_url, board, token_of(demo, "observer"))
     dead = socket.create_connection(("127.0.0.1", tight_server.port))

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from tests.conftest import board_of, token_of
 from tests.http_client import call
+from tests.servers import sqlite_url
 from tests.wsclient import Client, add_card
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """SQLite only: what this module tests does not depend on the database."""
+    return sqlite_url(tmp_path / "brickboard.db")
 
 
 async def test_blind_votes_and_private_cards_reach_others_only_as_placeholders(server, demo):

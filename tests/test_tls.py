@@ -12,7 +12,13 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.conftest import board_of, token_of
-from tests.servers import Server
+from tests.servers import Server, sqlite_url
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """SQLite only: what this module tests does not depend on the database."""
+    return sqlite_url(tmp_path / "brickboard.db")
 
 
 @pytest.fixture
