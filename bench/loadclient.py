@@ -1,8 +1,10 @@
-"""The load client: simulated participants, one websocket each, all in this one process.
+"""The load client: simulated participants, one websocket each.
 
-Every client shares this process's `time.perf_counter`, so a send time on one client and a
-receive time on another can be subtracted. A frame's receive time is taken as soon as the
-reader task gets it, before it is decoded.
+Clients live in several processes (bench/clientproc.py). Their clock is `time.perf_counter`,
+which on Linux is CLOCK_MONOTONIC, one clock for the whole machine: a send time taken in one
+process and a receive time taken in another can be subtracted. The send time travels in the
+card's text, as in the peer harness. A frame's receive time is taken as soon as the reader task
+gets it, before it is decoded.
 """
 
 from __future__ import annotations
@@ -55,15 +57,26 @@ class Trouble:
         }
 
 
-def payload(op_id: str) -> str:
-    """About 120 characters of card text, like the peer harness's edits."""
-    head = f"{op_id}|"
+def payload(op_id: str, sent_at: float) -> str:
+    """About 120 characters of card text, like the peer harness's edits: `id|send time|xxx`."""
+    head = f"{op_id}|{sent_at:.6f}|"
     return head + "x" * max(0, PAYLOAD_CHARS - len(head))
 
 
-def card_add(op_id: str) -> str:
+def sent_at(event: dict[str, Any]) -> float:
+    """The send time written into a card.add event's text by `payload`."""
+    text: str = event["op"]["card"]["text"]
+    a = text.index("|")
+    return float(text[a + 1 : text.index("|", a + 1)])
+
+
+def card_id(op_id: str) -> str:
+    return f"c{op_id}"
+
+
+def card_add(op_id: str, sent: float) -> str:
     """The encoded `op` frame that adds one idea card (the card id is derived from the op id)."""
-    card = {"id": f"c{op_id}", "section": SECTION, "type": "idea", "text": payload(op_id)}
+    card = {"id": card_id(op_id), "section": SECTION, "type": "idea", "text": payload(op_id, sent)}
     return json.dumps(
         {"type": "op", "id": op_id, "op": {"kind": "card.add", "card": card, "after": None}},
         separators=(",", ":"),
@@ -180,33 +193,30 @@ class LoadClient:
         await asyncio.wait([self._reader], timeout=5)  # unlike `await`, never swallows our cancel
 
 
-async def connect_many(
-    ws_url: str,
-    boards: Sequence[str],
-    tokens: Sequence[str],
-    tag: str,
-    trouble: Trouble,
-    concurrency: int = 10,
-) -> list[LoadClient]:
-    """Client i joins boards[i] with tokens[i]; at most `concurrency` handshakes at once."""
-    clients: list[LoadClient | None] = [None] * len(boards)
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(i: int) -> None:
-        async with gate:
-            clients[i] = await LoadClient.connect(
-                ws_url, boards[i], tokens[i], f"{tag}-{i}", i, trouble
-            )
-
-    try:
-        async with asyncio.TaskGroup() as group:  # one failure cancels the other handshakes
-            for i in range(len(boards)):
-                group.create_task(one(i))
-    except BaseException:
-        await close_all([c for c in clients if c is not None])
-        raise
-    return [c for c in clients if c is not None]
-
-
 async def close_all(clients: Sequence[LoadClient]) -> None:
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+
+
+async def timed_join(ws_url: str, board: str, token: str, name: str) -> dict[str, Any]:
+    """W4: from opening the socket until the whole board is decoded from `welcome`."""
+    t0 = time.perf_counter()
+    async with connect(
+        f"{ws_url}/ws/boards/{board}",
+        compression=None,
+        max_size=2**28,
+        open_timeout=30,
+        ping_interval=None,
+        close_timeout=2,
+    ) as ws:
+        hello = {"type": "hello", "client": name, "since": None, "token": token}
+        await ws.send(json.dumps(hello))
+        async with asyncio.timeout(60):
+            while True:
+                raw = await ws.recv()
+                frame = json.loads(raw)
+                if frame["type"] == "welcome":
+                    break
+                if frame["type"] == "error":
+                    raise RuntimeError(f"{name} was refused: {frame}")
+        ms = (time.perf_counter() - t0) * 1000
+        return {"ms": ms, "cards": len(frame["state"]["cards"]), "welcome_bytes": len(raw)}

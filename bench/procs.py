@@ -1,7 +1,7 @@
-"""The server under test as a separate process, and what /proc says about a process.
+"""The processes of a run (servers, Redis, PostgreSQL databases) and what /proc says of them.
 
-The server runs in its own process (and session) so its CPU and memory can be read apart from
-the load client's, and so a Ctrl-C in the terminal reaches only the benchmark, which then stops
+Each server runs in its own process (and session) so its CPU and memory can be read apart from
+the load clients', and so a Ctrl-C in the terminal reaches only the benchmark, which then stops
 the server itself: SIGTERM, and SIGKILL if it has not exited 15 s later.
 """
 
@@ -94,62 +94,88 @@ def wait_quiet(
 
 
 def own_cpu_seconds() -> float:
-    """CPU time of this (the load client's) process, all threads."""
+    """CPU time of this (the orchestrating) process, all threads."""
     return time.process_time()
 
 
 @dataclass
 class Window:
-    """CPU and RSS of the server, and this process's CPU, over one measured window."""
+    """CPU and RSS over one measured window, per group of processes.
 
-    pid: int
+    `servers`: the Brickboard processes (CPU summed, RSS summed and sampled every `every` s);
+    `clients`: the load-client processes (CPU summed, and the busiest one, to show whether a
+    client process was saturated); `db` and `broker`: PostgreSQL backends serving our database
+    and our own Redis, when there are any. This process's CPU counts as the client's.
+    """
+
+    servers: list[int]
+    clients: list[int] = field(default_factory=list)
+    db: list[int] = field(default_factory=list)
+    broker: list[int] = field(default_factory=list)
     every: float = 0.25
     rss: list[int] = field(default_factory=list)
     _t0: float = 0.0
-    _cpu0: float | None = None
+    _cpu0: dict[int, float] = field(default_factory=dict)
     _own0: float = 0.0
     _busy0: float = 0.0
     _task: asyncio.Task[None] | None = None
 
+    def _all(self) -> list[int]:
+        return [*self.servers, *self.clients, *self.db, *self.broker]
+
     def start(self) -> Window:
         self._t0 = time.perf_counter()
-        self._cpu0 = cpu_seconds(self.pid)
+        self._cpu0 = {p: cpu_seconds(p) or 0.0 for p in self._all()}
         self._own0 = own_cpu_seconds()
         self._busy0 = machine_busy_seconds()
         self._task = asyncio.create_task(self._sample())
         return self
 
+    def _rss_now(self) -> int | None:
+        values = [rss_kib(p) for p in self.servers]
+        return sum(v for v in values if v is not None) if any(values) else None
+
     async def _sample(self) -> None:
-        # A sample every `every` s: cheap enough not to disturb the load client.
+        # A sample every `every` s: cheap enough not to disturb the load clients.
         while True:
-            r = rss_kib(self.pid)
+            r = self._rss_now()
             if r is not None:
                 self.rss.append(r)
             await asyncio.sleep(self.every)
 
     async def stop(self) -> dict[str, float | None]:
         elapsed = time.perf_counter() - self._t0
-        cpu1, own1, busy1 = cpu_seconds(self.pid), own_cpu_seconds(), machine_busy_seconds()
+        cpu1 = {p: cpu_seconds(p) for p in self._all()}
+        own1, busy1 = own_cpu_seconds(), machine_busy_seconds()
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait([self._task], timeout=1)
-        r = rss_kib(self.pid)
+        r = self._rss_now()
         if r is not None:
             self.rss.append(r)
-        hwm = hwm_kib(self.pid)
-        server_cpu = None
-        if self._cpu0 is not None and cpu1 is not None and elapsed > 0:
-            server_cpu = 100 * (cpu1 - self._cpu0) / elapsed
-        client_cpu = 100 * (own1 - self._own0) / elapsed
-        machine_cpu = 100 * (busy1 - self._busy0) / elapsed
+        hwm = [hwm_kib(p) for p in self.servers]
+
+        def pct(pids: list[int]) -> float:
+            used = sum((cpu1[p] or self._cpu0[p]) - self._cpu0[p] for p in pids)
+            return 100 * used / elapsed if elapsed > 0 else 0.0
+
+        own = 100 * (own1 - self._own0) / elapsed
+        server, db, broker = pct(self.servers), pct(self.db), pct(self.broker)
+        per_client = [pct([p]) for p in self.clients]
+        client = sum(per_client) + own
+        machine = 100 * (busy1 - self._busy0) / elapsed
         return {
             "window_s": elapsed,
-            "server_cpu_pct": server_cpu,
+            "server_cpu_pct": server,
             "server_rss_peak_mib": max(self.rss) / 1024 if self.rss else None,
-            "server_vm_hwm_mib": hwm / 1024 if hwm is not None else None,
-            "client_cpu_pct": client_cpu,
+            "server_vm_hwm_mib": sum(h for h in hwm if h) / 1024 if any(hwm) else None,
+            "client_cpu_pct": client,
+            "client_cpu_max_process_pct": max(per_client, default=own),
+            "client_processes": len(self.clients),
+            "db_cpu_pct": db if self.db else None,
+            "broker_cpu_pct": broker if self.broker else None,
             # Everything else on the machine (other jobs, the kernel's own threads): noise.
-            "other_cpu_pct": machine_cpu - client_cpu - (server_cpu or 0.0),
+            "other_cpu_pct": machine - client - server - db - broker,
             "machine_cores": os.cpu_count(),
         }
 
@@ -193,16 +219,20 @@ def run_cli(root: Path, *args: str, timeout: float = 120) -> str:
 
 @dataclass
 class Server:
-    """One `python run.py serve` process on 127.0.0.1, its output captured to `log`."""
+    """One `python run.py serve` process on 127.0.0.1, its output appended to `log`.
+
+    It can be stopped and started again on the same database and port (W3, W4, W5), so the
+    load clients' addresses stay valid. `exits` records how every stop went.
+    """
 
     db_url: str
     log: Path
     root: Path = ROOT
+    broker: str | None = None
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
-    exit_code: int | None = None
-    stop_s: float | None = None
-    killed: bool = False
+    exits: list[dict[str, object]] = field(default_factory=list)
+    start_s: list[float] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -217,60 +247,69 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 30) -> Server:
+    @property
+    def killed(self) -> bool:
+        return any(e["sigkill_needed"] for e in self.exits)
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd += ["--db", self.db_url, "--rate-limit", "0", "--no-demo", "--log-level", "warning"]
+        return cmd + (["--broker", self.broker] if self.broker else [])
+
+    def start(self, timeout: float = 60) -> Server:
+        """Start the process and wait for `GET /healthz` (the port may still be closing)."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.monotonic()
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "run.py",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--db",
-                    self.db_url,
-                    "--rate-limit",
-                    "0",
-                    "--no-demo",
-                    "--log-level",
-                    "warning",
-                ],
+                self.command(),
                 cwd=self.root,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
+        deadline = t0 + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited early; see {self.log}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
                     if r.status == 200:
+                        self.start_s.append(time.monotonic() - t0)
                         return self
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"the server did not answer /healthz within {timeout:g} s")
 
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after STOP_GRACE_S; safe to call twice."""
+    def terminate(self) -> None:
+        """Send SIGTERM (the first half of `stop`, so several servers stop together)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self) -> dict[str, object] | None:
+        """SIGTERM, then SIGKILL after STOP_GRACE_S; safe to call twice. How it went."""
         proc, self.proc = self.proc, None
         if proc is None:
-            return
+            return None
         t0 = time.monotonic()
+        killed = False
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_GRACE_S)
-            except subprocess.TimeoutExpired:
-                self.killed = True
-                proc.kill()
-                proc.wait(timeout=STOP_GRACE_S)
-        self.stop_s = time.monotonic() - t0
-        self.exit_code = proc.returncode
+        try:
+            proc.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            killed = True
+            proc.kill()
+            proc.wait(timeout=STOP_GRACE_S)
+        # uvicorn re-raises SIGTERM after its graceful shutdown: -15 is a clean exit.
+        done: dict[str, object] = {
+            "exit_code": proc.returncode,
+            "stop_s": round(time.monotonic() - t0, 3),
+            "sigkill_needed": killed,
+        }
+        self.exits.append(done)
+        return done
 
     def log_problems(self) -> list[str]:
         """Lines of the server's output worth a reader's attention (it logs warnings and up)."""
@@ -280,6 +319,89 @@ class Server:
             return []
         noteworthy = re.compile(r"WARNING|ERROR|CRITICAL|Traceback|Exception|Error:")
         return [line for line in lines if noteworthy.search(line)]
+
+
+@dataclass
+class Redis:
+    """Our own redis-server on a free port (no persistence), so its CPU can be measured and
+    nothing of other sessions shares it."""
+
+    log: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 15) -> Redis:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise RuntimeError("--config cluster needs redis-server (apt-get install redis-server)")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [
+                    *(exe, "--port", str(self.port), "--bind", "127.0.0.1"),
+                    *("--save", "", "--appendonly", "no", "--protected-mode", "yes"),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not listen within {timeout:g} s; see {self.log}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+PG_ADMIN = os.environ.get("BRICKBOARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _pg_admin(statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN, timeout=15)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def create_pg_database(name: str) -> str:
+    """A fresh, empty database on the local PostgreSQL; its SQLAlchemy URL."""
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+async def drop_pg_database(name: str) -> None:
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def pg_backend_pids(name: str) -> list[int]:
+    """The PostgreSQL backends connected to our database now (their CPU is the server's too)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN, timeout=15)
+    try:
+        rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)
+    finally:
+        await conn.close()
+    return [int(r["pid"]) for r in rows]
 
 
 @dataclass
