@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -134,4 +136,25 @@ async def test_sessions_end_when_the_invite_is_revoked(db_url: str) -> None:
         assert await store.session_participant(secret) is None
         assert await store.participant_by_token(person.token) is None
     finally:
+        await store.close()
+
+
+async def test_a_checkpoint_only_moves_forward_and_two_writers_do_not_collide(db_url: str):
+    store = await Store.open(db_url)
+    other = await Store.open(db_url)  # a second process's store
+    try:
+        workshop = await ensure_demo(store)
+        board = (await store.boards(workshop))[0]
+        state = await store.load_board(board.id)
+        from board.codec import encode
+
+        wire = encode(state.to_checkpoint())
+        await asyncio.gather(
+            store.commit([], [(board.id, state.seq, wire)]),
+            other.commit([], [(board.id, state.seq, wire)]),
+        )
+        await store.commit([], [(board.id, state.seq - 1, "{}")])  # older: ignored
+        assert (await store.load_board(board.id)).to_wire() == state.to_wire()
+    finally:
+        await other.close()
         await store.close()

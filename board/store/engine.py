@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -121,18 +123,18 @@ class _Writer:
 
 
 async def _save_checkpoint(conn: AsyncConnection, board_id: str, seq: int, state: str) -> None:
-    values = {"seq": seq, "state": state, "updated_at": now_iso()}
-    done = await conn.execute(
-        update(t.board_states)
-        .where(t.board_states.c.board_id == board_id, t.board_states.c.seq < seq)
-        .values(**values)
-    )
-    if done.rowcount == 0:
-        exists = await conn.scalar(
-            select(t.board_states.c.seq).where(t.board_states.c.board_id == board_id)
+    """Insert or advance a board's checkpoint in one statement (never backwards), so two
+    processes saving the same board's first checkpoint at once cannot collide."""
+    upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    values = {"board_id": board_id, "seq": seq, "state": state, "updated_at": now_iso()}
+    statement = upsert(t.board_states).values(**values)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[t.board_states.c.board_id],
+            set_={"seq": seq, "state": state, "updated_at": values["updated_at"]},
+            where=t.board_states.c.seq < statement.excluded.seq,
         )
-        if exists is None:
-            await conn.execute(insert(t.board_states).values(board_id=board_id, **values))
+    )
 
 
 def _workshop(row: Any) -> WorkshopRow:
