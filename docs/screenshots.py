@@ -234,10 +234,7 @@ async def fill(url: str, demo: dict, token: str) -> None:
         await c.close()
 
 
-async def main() -> None:
-    tmp = Path(tempfile.mkdtemp())
-    db = sqlite_url(tmp / "bb.db")
-    demo = demo_roster(db)
+async def main(db: str, demo: dict) -> None:
     server = Server(db=db, extra=("--rate-limit", "0")).start()
 
     def token(role: str) -> str:
@@ -300,4 +297,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    database = sqlite_url(Path(tempfile.mkdtemp()) / "bb.db")
+    asyncio.run(main(database, demo_roster(database)))
