@@ -129,11 +129,14 @@ async function main() {
       template,
       section,
       card,
+      // The card's text (and its other text fields) are typed live: text.splice ops merged
+      // character by character with whoever else types in the same card.
+      live: card ? (field) => sync.openText({ card: card.id, field }) : null,
       onClose: () => {
         setFocus(null);
         if (card) canvas.focusCard(card.id);
       },
-      onSave: ({ type, text, fields }) => {
+      onSave: ({ type, text, fields, live }) => {
         const clean = text.trim();
         if (!card) {
           const body = { id: randomId("c_"), section, type, text: clean };
@@ -142,10 +145,12 @@ async function main() {
           return shout(sync.submit({ kind: "card.add", card: body, after: ids.length ? ids[ids.length - 1] : null }));
         }
         if (!view.cards.has(card.id)) return shout("This card was deleted meanwhile.");
+        if (!clean) return "A card needs some text.";
         // Only what this person changed since opening the dialog: a field someone else
-        // edited meanwhile keeps their value (the server's last writer wins per field).
+        // edited meanwhile keeps their value (the server's last writer wins per field). The
+        // text typed live is saved already.
         const set = {};
-        if (clean !== card.text) set.text = clean;
+        if (!live.has("text") && clean !== card.text) set.text = clean;
         if (type !== card.type) set.type = type;
         for (const [name, value] of Object.entries(fields)) {
           if ((card[name] ?? null) !== value) set[name] = value;
@@ -256,7 +261,7 @@ async function main() {
     noticeReveals();
     const pendingCards = new Set();
     for (const p of sync.pending) {
-      if (!p.op.kind.startsWith("card.")) continue;
+      if (!p.op.kind.startsWith("card.") && p.op.kind !== "text.splice") continue;
       const id = typeof p.op.card === "string" ? p.op.card : p.op.card?.id;
       if (id) pendingCards.add(id);
     }

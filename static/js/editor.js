@@ -1,16 +1,24 @@
 // The card dialog (add and edit) built from the template: the type picker, the text, and the
 // fields of the chosen type in this section (money fields only in money sections). It returns
 // values; the app turns them into an op. Also a small confirmation dialog.
+//
+// Editing a card that exists, its text (and the text fields of its own type) is shared live:
+// each keystroke goes to the sync layer (BoardSync.openText), which sends it as text.splice
+// merged with everyone else's typing, and their typing appears in the field as it arrives,
+// the cursor and selection carried over it. Saving then sends only the other fields.
 
 import { el } from "./dom.js";
+import { transformIndex } from "./text.js";
 
 const ENUM_LABELS = { d30: "30 days", d60: "60 days", d90: "90 days" };
 
 /**
- * openCardEditor({template, section, card, type, onSave}): card is null to add one.
- * onSave({type, text, fields}) returns null to close, or a sentence shown in the dialog.
+ * openCardEditor({template, section, card, type, onSave, live}): card is null to add one.
+ * onSave({type, text, fields, live}) returns null to close, or a sentence shown in the dialog;
+ * `live` names the fields shared as typed (not to be saved again).
+ * live(field): a live text handle for a field of `card` (BoardSync.openText), or null.
  */
-export function openCardEditor({ template, section, card = null, type = null, onSave, onClose }) {
+export function openCardEditor({ template, section, card = null, type = null, onSave, onClose, live = null }) {
   const sectionInfo = template.sections.get(section);
   let currentType = card ? card.type : type || sectionInfo.typical?.[0] || "idea";
   // Field values typed so far, kept across type changes so switching back loses nothing.
@@ -24,9 +32,17 @@ export function openCardEditor({ template, section, card = null, type = null, on
   typeSelect.value = currentType;
   const text = el("textarea", { id: "card-text", name: "text", rows: 4, maxLength: template.textMax, required: true });
   text.value = card ? card.text : "";
+  // Live text handles by field name, while the dialog is open.
+  const handles = new Map();
+  const textHandle = card && live ? live("text") : null;
   const fieldBox = el("div", { class: "type-fields" });
   const problem = el("p", { class: "form-problem", role: "alert" });
-  const cancel = el("button", { type: "button", class: "secondary", text: "Cancel" });
+  if (textHandle) {
+    handles.set("text", textHandle);
+    bindLive(text, textHandle, problem);
+  }
+  // Typing is saved as it goes: closing the dialog only drops unsaved changes of other fields.
+  const cancel = el("button", { type: "button", class: "secondary", text: textHandle ? "Close" : "Cancel" });
   const save = el("button", { type: "submit", class: "primary", text: card ? "Save" : "Add card" });
   const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
 
@@ -34,6 +50,9 @@ export function openCardEditor({ template, section, card = null, type = null, on
     el("h2", { text: card ? `Edit card · ${sectionInfo.title}` : `Add a card · ${sectionInfo.title}` }),
     el("div", { class: "row" }, [el("label", { for: "card-type", text: "Type" }), el("div", { class: "type-row" }, [swatch, typeSelect])]),
     el("div", { class: "row" }, [el("label", { for: "card-text", text: "Text" }), text]),
+    textHandle
+      ? el("p", { class: "live-hint", id: "card-text-hint", text: "Shared as you type: everyone sees your typing, and theirs appears here." })
+      : null,
     fieldBox,
     problem,
     el("div", { class: "buttons" }, [cancel, save]),
@@ -47,10 +66,22 @@ export function openCardEditor({ template, section, card = null, type = null, on
   function showFields() {
     const t = template.cardTypes.get(currentType);
     swatch.style.background = t.color;
+    // The card's own text fields are live while the dialog shows the card's own type.
+    for (const [name, handle] of handles) {
+      if (name === "text") continue;
+      handle.close();
+      handles.delete(name);
+    }
     fieldBox.replaceChildren(
-      ...Object.entries(template.fieldsFor(currentType, section)).map(([name, spec]) =>
-        fieldRow(name, spec, values.has(name) ? values.get(name) : null),
-      ),
+      ...Object.entries(template.fieldsFor(currentType, section)).map(([name, spec]) => {
+        const row = fieldRow(name, spec, values.has(name) ? values.get(name) : null);
+        const handle = spec.kind === "text" && textHandle && currentType === card.type ? live(name) : null;
+        if (handle) {
+          handles.set(name, handle);
+          bindLive(row.querySelector("[data-field]"), handle, problem);
+        }
+        return row;
+      }),
     );
   }
 
@@ -65,6 +96,7 @@ export function openCardEditor({ template, section, card = null, type = null, on
     remember();
     const fields = {};
     for (const name of Object.keys(template.fieldsFor(currentType, section))) {
+      if (handles.has(name)) continue; // saved as typed
       const value = values.get(name);
       fields[name] = value === undefined || value === "" ? null : value;
     }
@@ -74,11 +106,13 @@ export function openCardEditor({ template, section, card = null, type = null, on
       invalid.focus();
       return;
     }
-    const message = onSave({ type: currentType, text: text.value, fields });
+    const message = onSave({ type: currentType, text: text.value, fields, live: new Set(handles.keys()) });
     if (message) problem.textContent = message;
     else dialog.close();
   });
   dialog.addEventListener("close", () => {
+    for (const handle of handles.values()) handle.close();
+    handles.clear();
     dialog.remove();
     onClose?.();
   });
@@ -88,6 +122,43 @@ export function openCardEditor({ template, section, card = null, type = null, on
   dialog.showModal();
   text.focus();
   return dialog;
+}
+
+// Selections count UTF-16 units, the shared text counts code points (as the server does).
+const codePoints = (text, units) => [...text.slice(0, units)].length;
+const units = (text, points) => [...text].slice(0, points).join("").length;
+
+/**
+ * Share what a person types in `input` through a live text handle, and show in it what others
+ * type: the value is replaced, the selection carried over their change, the scroll kept.
+ */
+function bindLive(input, handle, problem) {
+  input.value = handle.text;
+  input.addEventListener("input", () => {
+    const message = handle.edit(input.value, codePoints(input.value, input.selectionEnd));
+    if (message === null) return;
+    // Refused (the section was locked, the card deleted…): back to the text as it is.
+    const at = codePoints(input.value, input.selectionStart);
+    input.value = handle.text;
+    const back = units(input.value, Math.min(at, [...input.value].length));
+    input.setSelectionRange(back, back);
+    problem.textContent = message;
+  });
+  handle.onRemote = (value, change) => {
+    if (value === null) {
+      input.disabled = true;
+      problem.textContent = "This card was deleted or hidden meanwhile.";
+      return;
+    }
+    const old = input.value;
+    const [start, end] = [input.selectionStart, input.selectionEnd].map((u) => codePoints(old, u));
+    const direction = input.selectionDirection;
+    const scroll = input.scrollTop;
+    const carry = (at) => (change ? transformIndex(change, at) : Math.min(at, [...value].length));
+    input.value = value;
+    input.setSelectionRange(units(value, carry(start)), units(value, carry(end)), direction);
+    input.scrollTop = scroll;
+  };
 }
 
 function fieldRow(name, spec, value) {

@@ -372,7 +372,7 @@ function cardUpdate(state, op, ctx) {
   const card = getCard(state, op.card);
   const changes = fieldsOf(op, "set");
   if (Object.keys(changes).length === 0) throw refuse("bad_request", "'set' names no field to change.");
-  for (const name of ["id", "section", ...CARD_SERVER_FIELDS]) {
+  for (const name of ["id", "section", ...[...CARD_SERVER_FIELDS].sort()]) {
     if (own(changes, name)) {
       const hint = name === "section" ? " (use card.move)" : "";
       throw refuse("bad_request", `'${name}' cannot be changed with card.update${hint}.`);
@@ -383,6 +383,7 @@ function cardUpdate(state, op, ctx) {
   checkFields(ctx.template, type, card.section, extraOf(changes));
   allowed(state, ctx, Action.EDIT_CARD, card);
   checkUnlocked(state, card.section, ctx);
+  checkNotPrivate(card, ctx);
   if (type !== card.type) {
     const keep = ctx.template.fieldsFor(type, card.section);
     for (const name of Object.keys(card)) {
@@ -409,6 +410,7 @@ function cardMove(state, op, ctx) {
   allowed(state, ctx, Action.MOVE_CARD, card);
   checkUnlocked(state, card.section, ctx);
   checkUnlocked(state, section, ctx);
+  checkNotPrivate(card, ctx);
   const from = state.sections.get(card.section);
   from.splice(from.indexOf(card.id), 1);
   card.section = section;
@@ -421,10 +423,12 @@ function cardDelete(state, op, ctx) {
   const card = getCard(state, op.card);
   allowed(state, ctx, Action.DELETE_CARD, card);
   checkUnlocked(state, card.section, ctx);
+  checkNotPrivate(card, ctx);
   const ids = state.sections.get(card.section);
   ids.splice(ids.indexOf(card.id), 1);
   state.cards.delete(card.id);
   dropCommentsOf(state, card.id);
+  dropVotesOf(state, card.id);
   forgetCard(state, card.id);
 }
 
@@ -517,6 +521,7 @@ function commentAdd(state, op, ctx) {
     throw refuse("bad_request", "A comment has only id, card and text.");
   }
   allowed(state, ctx, Action.COMMENT);
+  checkNotPrivate(card, ctx);
   state.comments.set(commentId, {
     id: commentId,
     card: card.id,
@@ -559,6 +564,21 @@ function commentDelete(state, op, ctx) {
     throw refuse("forbidden", "You can only delete your own comments.");
   }
   state.comments.delete(comment.id);
+}
+
+/** A deleted card gives its dots back in open rounds (closed rounds keep their result). */
+function dropVotesOf(state, cardId) {
+  for (const found of state.rounds.values()) {
+    if (found.status === "open") found.votes = found.votes.filter((v) => v.card !== cardId);
+  }
+}
+
+export const PRIVATE_MESSAGE = "This card is private to its author until the facilitator reveals private writing.";
+
+/** A card written in private is its author's alone until the reveal: nobody else (who only
+ * sees a placeholder) may change, move, delete or comment on it. */
+function checkNotPrivate(card, ctx) {
+  if (card.private && ctx.actor && card.author !== ctx.actor.id) throw refuse("forbidden", PRIVATE_MESSAGE);
 }
 
 /** A deleted card takes its comments with it. */
@@ -692,9 +712,14 @@ function privateReveal(state, op, ctx) {
   asBoard(state);
   if (state.private === null) throw refuse("conflict", "Private writing is not on.");
   facilitatorOnly(ctx, "reveal private writing");
-  const cards = get(serverOf(op), "cards") || {};
-  // Replicas that saw placeholders get the real cards.
-  for (const [cardId, card] of Object.entries(cards)) if (state.cards.has(cardId)) state.cards.set(cardId, { ...card });
+  const server = serverOf(op);
+  // Replicas that saw placeholders get the real cards, and their comments.
+  for (const [cardId, card] of Object.entries(get(server, "cards") || {})) {
+    if (state.cards.has(cardId)) state.cards.set(cardId, { ...card });
+  }
+  for (const [commentId, comment] of Object.entries(get(server, "comments") || {})) {
+    if (state.cards.has(comment.card)) state.comments.set(commentId, { ...comment });
+  }
   for (const card of state.cards.values()) delete card.private;
   state.private = null;
 }
@@ -801,6 +826,7 @@ function textSplice(state, op, ctx) {
     if ((own(op, "field") ? op.field : "text") === "text" && pyBlank(text)) throw refuse("bad_request", "A card needs some text.");
     allowed(state, ctx, Action.EDIT_CARD, card);
     checkUnlocked(state, card.section, ctx);
+    checkNotPrivate(card, ctx);
   } else {
     allowed(state, ctx, Action.EDIT_BOARD);
   }
@@ -838,8 +864,10 @@ function placeholderCard({ id, section, author, created_at }) {
 
 /**
  * What a replica does with a placeholder op event (`op.hidden === true`): someone else's private
- * card or blind dot, without its content. Never goes through `apply`. Throws (like Python's
- * KeyError) when the event does not fit the state: the caller starts over from the server's.
+ * card or blind dot, without its content. Never goes through `apply`. Edits, splices and
+ * comments on someone else's private card are placeholders too, applied as no-ops (seq + 1):
+ * the reveal brings the card and its comments. Throws (like Python's KeyError) when the event
+ * does not fit the state: the caller starts over from the server's.
  */
 export function applyPlaceholder(state, event) {
   const { op, by, at } = event;

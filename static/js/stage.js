@@ -226,16 +226,57 @@ const HANDLERS = new Map([
 ]);
 export const STAGE_KINDS = [...HANDLERS.keys()];
 
+// A board's kinds on the stage: refused as the server's board handlers refuse them there (the
+// stage has no cards, comments or rounds, so those ops end at "not found", the others at
+// as_board). The server's kinds, in its order, for the sentence naming them all.
+const BOARD_ONLY = "This operation is for a board, not the workshop stage.";
+const LOOKUPS = {
+  card: ["card id", "That card is not on this board (it may have been deleted)."],
+  comment: ["comment id", "That comment is not on this board (it may have been deleted)."],
+  round: ["round id", "There is no such voting round on this board."],
+};
+const BOARD_KINDS = new Map([
+  ["card.add", null],
+  ["card.update", "card"],
+  ["card.move", "card"],
+  ["card.delete", "card"],
+  ["board.update", null],
+  ["section.lock", null],
+  ["comment.add", null],
+  ["comment.update", "comment"],
+  ["comment.resolve", "comment"],
+  ["comment.delete", "comment"],
+  ["vote.open", null],
+  ["vote.place", "round"],
+  ["vote.remove", "round"],
+  ["vote.close", "round"],
+  ["vote.reveal", "round"],
+  ["private.start", null],
+  ["private.reveal", null],
+]);
+const ALL_KINDS = [...BOARD_KINDS.keys(), ...STAGE_KINDS, "text.splice"];
+
+function boardOnly(state, op) {
+  const lookup = BOARD_KINDS.get(op.kind) ?? null;
+  if (lookup !== null) {
+    const [what, missing] = LOOKUPS[lookup];
+    stringId(get(op, lookup), what);
+    throw refuse("not_found", missing);
+  }
+  throw refuse("bad_request", BOARD_ONLY);
+}
+
 /**
  * Apply one stage op to a stage state in its wire shape ({id, workshop, kind, seq, stage}):
  * returns `state` (changed in place, seq advanced) or a refusal {code, message}.
  * ctx: {at, by, actor: {id, role} | null (an accepted event: no role check), sectionIds}.
  */
 export function applyStage(state, op, ctx) {
-  const handler = isObject(op) && typeof op.kind === "string" ? HANDLERS.get(op.kind) : undefined;
+  const kind = isObject(op) && typeof op.kind === "string" && Object.hasOwn(op, "kind") ? op.kind : null;
+  const handler = HANDLERS.get(kind) ?? (ALL_KINDS.includes(kind) ? boardOnly : undefined);
   if (handler === undefined) {
-    // The server knows the board's kinds too and names them all; either way it is refused.
-    return { code: "bad_request", message: `Unknown operation; the stage's kinds are ${STAGE_KINDS.join(", ")}.` };
+    // The server's sentence names every kind it knows, the board's too.
+    return { code: "bad_request", message: `Unknown operation; the kinds are ${ALL_KINDS.join(", ")}.` };
   }
   try {
     handler(state, op, ctx);

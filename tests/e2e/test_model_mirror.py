@@ -83,6 +83,9 @@ COMMENT_IDS = ["k1", "k2", "k3", "__proto__", "", "k" * 65]
 ROUND_IDS = ["r1", "r1", "r1", "r2", "r2", "r3", "constructor"]
 TEXTS = ["Why?", "", "  ", "\u3000", "\ufeff", "k" * 1000, "k" * 1001, 3, None]
 SERVER_FIELDS = ("author", "created_at", "updated_at", "updated_by", "private")
+PRIVATE_MESSAGE = (
+    "This card is private to its author until the facilitator reveals private writing."
+)
 
 
 def _value(spec: dict[str, Any], rng: random.Random) -> Any:
@@ -133,12 +136,9 @@ def _card_op(kind: str, rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.4:
             change["text"] = rng.choice(["Changed", "", None, "y" * 501])
         if rng.random() < 0.05:
-            change[rng.choice(["id", "section", "updated_by", "private"])] = "z"
-        # Python checks the server fields in frozenset order, which changes between runs:
-        # keep at most one of them, so the sentence does not depend on the hash seed.
-        extra = [name for name in change if name in SERVER_FIELDS][1:]
-        for name in extra:
-            del change[name]
+            # Several at once: both sides name the first in sorted order.
+            for name in rng.sample(["id", "section", *SERVER_FIELDS], k=rng.randint(1, 3)):
+                change[name] = "z"
         return {"kind": kind, "card": rng.choice(CARD_IDS), "set": change}
     if kind == "card.move":
         return {
@@ -231,6 +231,20 @@ def _private_op(kind: str, rng: random.Random) -> dict[str, Any]:
                 }
             }
         }
+        if rng.random() < 0.7:  # the comments of the revealed cards (only a known card's count)
+            kid = rng.choice(COMMENT_IDS[:4])
+            op["server"]["comments"] = {
+                kid: {
+                    "id": kid,
+                    "card": rng.choice([cid, "c4", "nope"]),
+                    "text": "Hidden remark",
+                    "author": "p_exp",
+                    "created_at": "t",
+                    "updated_at": "t",
+                    "resolved": False,
+                    "resolved_by": None,
+                }
+            }
     return op
 
 
@@ -335,24 +349,49 @@ def _op(rng: random.Random) -> dict[str, Any]:
     return {"kind": kind}
 
 
-def _good_op(state: BoardState, rng: random.Random) -> dict[str, Any]:
-    """A well-formed op on what the board holds, so the deeper checks run too."""
+GOOD_KINDS = (
+    ["card.add"] * 4
+    + ["card.update", "card.move", "card.delete", "section.lock"]
+    + ["comment.add"] * 2
+    + ["comment.update", "comment.resolve", "comment.delete"]
+    + ["vote.open"] * 2
+    + ["vote.place"] * 5
+    + ["vote.remove"] * 2
+    + ["vote.close", "vote.reveal", "private.start", "private.reveal", "board.update"]
+    + ["text.splice"] * 6
+)
+# A private-writing session: cards written in private, their authors and the others acting on
+# them (edits, moves, deletes, comments, splices, dots), a rare reveal.
+PRIVATE_KINDS = (
+    ["card.add"] * 5
+    + ["card.update"] * 2
+    + ["card.move", "card.delete"] * 2
+    + ["comment.add"] * 4
+    + ["comment.update", "comment.resolve", "comment.delete"] * 2
+    + ["vote.open", "vote.place", "vote.place", "vote.remove"]
+    + ["text.splice"] * 5
+    + ["private.start", "private.reveal"]
+)
+
+
+def _good_op(
+    state: BoardState, rng: random.Random, by: str, kinds: list[str] = GOOD_KINDS
+) -> dict[str, Any]:
+    """A well-formed op on what the board holds, so the deeper checks run too. Often on the
+    person's own cards and comments, so that private cards get edits, splices and comments
+    from their author (hidden from the others, shown at the reveal)."""
     cards = list(state.cards) or ["c1"]
     card = rng.choice(cards)
+    mine = [cid for cid, c in state.cards.items() if c.get("author") == by]
+    if mine and rng.random() < 0.4:
+        card = rng.choice(mine)
     comments = list(state.comments) or ["k1"]
+    my_comments = [k for k, c in state.comments.items() if c["author"] == by]
+    if my_comments and rng.random() < 0.5:
+        comments = my_comments
     rounds = list(state.rounds) or ["r1"]
     sections = ["problem_vision", "action_plan", *TEMPLATE.section_ids]
-    kind = rng.choice(
-        ["card.add"] * 4
-        + ["card.update", "card.move", "card.delete", "section.lock"]
-        + ["comment.add"] * 2
-        + ["comment.update", "comment.resolve", "comment.delete"]
-        + ["vote.open"] * 2
-        + ["vote.place"] * 5
-        + ["vote.remove"] * 2
-        + ["vote.close", "vote.reveal", "private.start", "private.reveal", "board.update"]
-        + ["text.splice"] * 6
-    )
+    kind = rng.choice(kinds)
     if kind == "text.splice":
         return _splice(state, card, rng)
     if kind == "card.add":
@@ -412,9 +451,10 @@ def _empty() -> BoardState:
     return new_board(TEMPLATE, id="b_1", workshop=WORKSHOP, title="Board", mayor=MAYOR)
 
 
-def _python_run(rng: random.Random, n: int) -> dict[str, Any]:
+def _python_run(rng: random.Random, n: int, private: bool = False) -> dict[str, Any]:
     """One random run on the server's reducer: the steps as stored (enriched), each result,
-    and a viewer's replica of it (events as sent to that viewer, and each replica state)."""
+    and a viewer's replica of it (events as sent to that viewer, and each replica state).
+    `private`: a private-writing session (started first, with its own mix of ops)."""
     state = _empty()
     viewer = rng.choice(["p_exp", "p_exp2", MAYOR, "p_obs", "p_fac"])
     join_at = rng.randint(0, n // 2)
@@ -427,7 +467,20 @@ def _python_run(rng: random.Random, n: int) -> dict[str, Any]:
         by = actor.id if actor else rng.choice([p.id for p in PEOPLE])
         at = f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
         ctx = Context(at=at, by=by, actor=actor)
-        op = _good_op(state, rng) if rng.random() < 0.6 else _op(rng)
+        if private and i == 0:
+            actor, by, ctx = (
+                PEOPLE[0],
+                PEOPLE[0].id,
+                Context(at=at, by=PEOPLE[0].id, actor=PEOPLE[0]),
+            )
+            op = {"kind": "private.start"}
+        elif private:
+            op = _good_op(state, rng, by, PRIVATE_KINDS) if rng.random() < 0.9 else _op(rng)
+        else:
+            op = _good_op(state, rng, by) if rng.random() < 0.6 else _op(rng)
+        for cid, card in ((op.get("server") or {}).get("cards") or {}).items():
+            if cid in state.cards:  # a reveal shows the board's own cards, where they are
+                card["section"] = state.cards[cid]["section"]
         if actor is not None and rng.random() < 0.8:
             op = enrich(state, op, ctx)  # as the server stores it
         steps.append({"op": op, "ctx": {"at": at, "by": by, "actor": _wire_actor(actor)}})
@@ -464,6 +517,7 @@ def _python_run(rng: random.Random, n: int) -> dict[str, Any]:
 def test_browser_reducer_mirrors_the_server_reducer() -> None:
     rng = random.Random(20250101)
     runs = [_python_run(rng, 80) for _ in range(150)]
+    runs += [_python_run(rng, 60, private=True) for _ in range(60)]
     empty = _empty().to_wire()
     payload = {
         "template": TEMPLATE.raw,
@@ -480,7 +534,10 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
     )
     js = json.loads(done.stdout)
     accepted: dict[str, int] = {}
+    private: dict[str, int] = {}  # refused: someone else's private card
+    dots_back = reveals_with_comments = 0
     for run, js_results in zip(runs, js["runs"], strict=True):
+        before = None
         for step, py_result, js_result in zip(
             run["steps"], run["results"], js_results, strict=True
         ):
@@ -490,17 +547,39 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
                 assert js_result["refusal"]["code"] == py_result["refusal"]["code"]
                 continue
             assert js_result == py_result, (step, js_result, py_result)
-            if "state" in py_result:
-                accepted[kind] = accepted.get(kind, 0) + 1
+            if "refusal" in py_result:
+                if py_result["refusal"]["message"] == PRIVATE_MESSAGE:
+                    private[kind] = private.get(kind, 0) + 1
+                continue
+            accepted[kind] = accepted.get(kind, 0) + 1
+            after = py_result["state"]
+            if kind == "card.delete" and before is not None:
+                dots_back += _open_dots(after) < _open_dots(before)
+            if kind == "private.reveal" and (step["op"].get("server") or {}).get("comments"):
+                reveals_with_comments += any(
+                    k in after["comments"] for k in step["op"]["server"]["comments"]
+                )
+            before = after
     # The sequences do real work, not only refusals, in every kind a board accepts.
     assert sum(accepted.values()) > 2000, accepted
     for kind in MIRRORED:
         if kind not in STAGE_KINDS:
             assert accepted.get(kind, 0) >= 10, (kind, accepted)
-    hidden = 0
+    for kind in ("card.update", "card.move", "card.delete", "comment.add", "text.splice"):
+        assert private.get(kind, 0) >= 10, (kind, private)
+    assert dots_back >= 3 and reveals_with_comments >= 3, (dots_back, reveals_with_comments)
+    hidden: dict[str, int] = {}
     for run, js_seen in zip(runs, js["replicas"], strict=True):
         events = run["replica"]["events"]
         for event, py_seen, js_result in zip(events, run["seen"], js_seen, strict=True):
             assert js_result == py_seen, (event, js_result, py_seen)
-            hidden += bool(event["op"].get("hidden"))
-    assert hidden > 100  # the replicas did see placeholders (private cards, blind dots)
+            if event["op"].get("hidden"):
+                hidden[event["op"]["kind"]] = hidden.get(event["op"]["kind"], 0) + 1
+    # The replicas did see placeholders: private cards and what is done to them, blind dots.
+    assert sum(hidden.values()) > 100, hidden
+    for kind in ("card.add", "vote.place", "text.splice", "comment.add", "comment.resolve"):
+        assert hidden.get(kind, 0) >= 5, (kind, hidden)
+
+
+def _open_dots(wire: dict[str, Any]) -> int:
+    return sum(len(r["votes"]) for r in wire["rounds"].values() if r["status"] == "open")
