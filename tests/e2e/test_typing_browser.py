@@ -144,16 +144,16 @@ async def test_two_people_typing_in_one_card_keep_every_keystroke(
         await expect(area).to_have_value(expected)
         await expect(page.locator("#pending")).to_have_text("All saved")
     assert card_text(server, token_of(demo, "expert", 0), board, card_id) == expected
-    # Typed as splices, a few per person (one per pause, one in flight at a time), never as a
-    # whole-text update; the server merged some with the other person's concurrent typing.
-    for link in (ann_link, bob_link):
+    # Typed as splices (one per pause, one in flight at a time), never as a whole-text
+    # update; the server merged some with the other person's concurrent typing.
+    for link, typed in ((ann_link, ann_typed), (bob_link, bob_typed)):
         sent = splices(link.frames, "sent")
-        assert 2 <= len(sent) < 30, sent
+        assert 2 <= len(sent) <= len("".join(typed)), sent
         for _, frame in link.frames:
             op = frame.get("op") if frame.get("type") == "op" else None
             assert not (op and op["kind"] == "card.update" and "text" in op["set"]), op
-    events = splices(ann_link.frames, "got")
-    assert any(e["op"]["base"] < e["seq"] - 1 for e in events), events  # typed concurrently
+    # (Whether the two streams actually overlapped depends on timing; the merge itself is
+    # proven deterministically in test_text.py and test_typing_sim.py.)
 
     # Saving the dialog sends only what else changed (nothing here): the text stays merged.
     await ann.locator("dialog.editor button[type=submit]").click()
@@ -169,8 +169,8 @@ async def test_two_people_typing_in_one_card_keep_every_keystroke(
 async def test_a_selection_replaced_while_the_other_types(
     open_page: OpenPage, demo: dict[str, Any], server: Server
 ) -> None:
-    """A delete across text the other person is typing into keeps their keystrokes, and the
-    other fields of the dialog are saved on their own (the type, a text field)."""
+    """A delete across text the other person is typing into keeps their keystrokes; the
+    dialog's other fields are saved with Save, its other text field is typed live too."""
     board = demo["boards"][1]["id"]
     start = "one two three"
     ann = await open_board(open_page, token_of(demo, "expert", 0), board)
@@ -180,20 +180,27 @@ async def test_a_selection_replaced_while_the_other_types(
     ann_area = await open_editor(ann, start)
     bob_area = await open_editor(bob, start)
 
-    # Bob types inside "two" while Ann replaces "two three" with "2 3".
+    # Bob types inside "two" while Ann replaces "two three" with "2 3": Bob's keystrokes
+    # survive the delete, where it left them. Typed at the same place at the same time, the
+    # two people's keystrokes may interleave, each person's in the order typed.
     await bob_area.evaluate("a => a.setSelectionRange(6, 6)")
     await ann_area.evaluate("a => a.setSelectionRange(4, 13)")
     await asyncio.gather(ann.keyboard.type("2 3", delay=10), bob.keyboard.type("XY", delay=10))
+    merged = re.compile(r"^one [23 XY]{5}$")
     for area in (ann_area, bob_area):
-        await expect(area).to_have_value(re.compile("XY"))
+        await expect(area).to_have_value(merged)
     ann_value = await ann_area.input_value()
     await expect(bob_area).to_have_value(ann_value)
-    assert ann_value.startswith("one ") and "2 3" in ann_value and "XY" in ann_value
-    assert "three" not in ann_value
+    typed = ann_value.removeprefix("one ")
+    assert sorted(typed) == sorted("2 3XY"), ann_value
+    assert [c for c in typed if c in "2 3"] == list("2 3"), ann_value
+    assert [c for c in typed if c in "XY"] == list("XY"), ann_value
 
     # Ann's other fields go with Save; her text is typed live, and so is the owner field.
     await ann.locator("dialog.editor #field-owner").fill("Transit office")
     await ann.locator("dialog.editor #field-horizon").select_option("d60")
+    await expect(bob.locator("dialog.editor #field-owner")).to_have_value("Transit office")
+    await expect(bob.locator("dialog.editor #field-horizon")).to_have_value("")  # not saved yet
     await ann.locator("dialog.editor button[type=submit]").click()
     await bob.locator("dialog.editor button.secondary").click()
     for page in (ann, bob):
