@@ -236,12 +236,6 @@ export function diffKeeping(oldText, newText, favored = null) {
   return normalize(out);
 }
 
-/** How many characters two texts have in common, in order (their longest common subsequence). */
-export function keptLength(oldText, newText) {
-  const found = common(oldText, newText, null);
-  return found.p + found.s + (found.best === null ? 0 : found.best[0]);
-}
-
 // Common start and end, and the table of heaviest common subsequences of what lies between
 // (best[i * (m + 1) + j]: of x[i:] and y[j:], a kept character weighing 1, a favored one
 // much more); best is null when one side is empty or both are huge.
