@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 from typing import Any
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -21,6 +22,15 @@ def encode(obj: Any) -> str:
 def canonical(obj: Any) -> str:
     """A stable text of an op body, to tell a resend of the same op from a different one."""
     return _canonical(obj)
+
+
+def op_event(seq: int, op_id: str, client: str, by: str, at: str, body: str) -> str:
+    """An `op` event around an op already encoded (the stored body), so the op, the largest
+    part of an event, is encoded once for the log and the wire together."""
+    return (
+        f'{{"type":"op","seq":{seq:d},"id":{_string(op_id)},"client":{_string(client)},'
+        f'"by":{_string(by)},"at":{_string(at)},"op":{body}}}'
+    )
 
 
 def ops_frame(events: Iterable[str]) -> str:

@@ -35,6 +35,8 @@ RECENT_EVENTS = 2048
 CHANNEL = "brickboard:board:"
 SWEEP_SECONDS = 2.0
 CHECKPOINT_EVERY = 1000
+"""Ops between checkpoints, at least; on a bigger board, as many ops as it holds cards, so the
+cost of encoding a checkpoint per op stays flat while a restart replays at most that many."""
 PRESENCE_DELAY = 0.05
 
 
@@ -416,8 +418,8 @@ class Room:
         if isinstance(result, Refusal):  # pragma: no cover - the log is valid by construction
             raise ValueError(f"op {record.seq} of board {record.board} does not apply")
         self._op_ids[record.id] = record.seq
-        hidden = None if record.redacted is None else encode(record.event(viewer=""))
-        return _Accepted(record, op, encode(record.event()), None, hidden)
+        hidden = None if record.redacted is None else record.event_text(viewer="")
+        return _Accepted(record, op, record.event_text(), None, hidden)
 
     def _committed(self, accepted: list[_Accepted]) -> None:
         self.committed_seq = self.state.seq
@@ -435,15 +437,6 @@ class Room:
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
         seq = self.state.seq
-        event = {
-            "type": "op",
-            "seq": seq,
-            "id": item.op_id,
-            "client": member.client,
-            "by": member.actor.id,
-            "at": at,
-            "op": op,
-        }
         hidden = placeholder(self.state, op)
         record = OpRecord(
             board=self.board_id,
@@ -456,8 +449,8 @@ class Room:
             redacted=None if hidden is None else canonical(hidden),
         )
         self._op_ids[item.op_id] = seq
-        hidden_text = None if hidden is None else encode({**event, "op": hidden})
-        accepted.append(_Accepted(record, op, encode(event), member, hidden_text))
+        hidden_text = None if hidden is None else record.event_text(viewer="")
+        accepted.append(_Accepted(record, op, record.event_text(), member, hidden_text))
 
     async def _batch(self, batch: _Batch) -> None:
         accepted: list[_Accepted] = []
@@ -512,7 +505,8 @@ class Room:
         self._committed(accepted)
 
     def _due_checkpoint(self) -> list[tuple[str, int, str]]:
-        if self.state.seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
+        size = len(self.state.cards) + len(self.state.comments)
+        if self.state.seq - self._checkpoint_seq >= max(CHECKPOINT_EVERY, size):
             return [(self.board_id, self.state.seq, self._checkpoint_json())]
         return []
 
@@ -572,7 +566,7 @@ class Room:
             record = await self._store.op(self.board_id, item.op_id)
             if record is None:  # pragma: no cover - the id map and the log always agree
                 return
-            stored_body, text = record.body, encode(record.event())
+            stored_body, text = record.body, record.event_text()
         if _same_op(stored_body, item.op):
             item.member.outbox.put(text, event=True)
         else:
@@ -586,11 +580,11 @@ class Room:
 
     def _state_json(self) -> str:
         if self._state_cache is None or self._state_cache[0] != self.state.seq:
-            self._state_cache = (self.state.seq, encode(self.state.to_wire()))
+            self._state_cache = (self.state.seq, encode(self.state.to_wire(share=True)))
         return self._state_cache[1]
 
     def _checkpoint_json(self) -> str:
-        return encode(self.state.to_checkpoint())
+        return encode(self.state.to_checkpoint(share=True))
 
     async def _welcome(self, join: _Join) -> None:
         member, since = join.member, join.since
@@ -613,7 +607,7 @@ class Room:
                 texts = self._recent.texts_after(since, viewer)
             else:
                 records = await self._store.ops_since(self.board_id, since, self.state.seq)
-                texts = [encode(r.event(viewer)) for r in records]
+                texts = [r.event_text(viewer) for r in records]
             text = f'{head}"ops":[{",".join(texts)}]}}'
         member.outbox.put(text)
         self.members.add(member)

@@ -45,22 +45,27 @@ class BoardState:
     text_floor: int = 0
     """The log is complete for every seq above this one."""
 
-    def to_checkpoint(self) -> dict[str, Any]:
+    def to_checkpoint(self, *, share: bool = False) -> dict[str, Any]:
         """The wire state plus the text log: what a restart needs to carry on merging."""
-        wire = self.to_wire()
+        wire = self.to_wire(share=share)
         wire["text_log"] = {k: [[s, ops] for s, ops in v] for k, v in self.text_log.items()}
         wire["text_floor"] = self.text_floor
         return wire
 
-    def to_wire(self) -> dict[str, Any]:
-        """The board as PROTOCOL.md shows it (`welcome.state`, `GET /api/boards/{id}`)."""
+    def to_wire(self, *, share: bool = False) -> dict[str, Any]:
+        """The board as PROTOCOL.md shows it (`welcome.state`, `GET /api/boards/{id}`).
+
+        `share=True` skips the copies and aliases the live state: only for a caller that encodes
+        the result at once (a checkpoint of a 10,000-card board spent half its time copying).
+        """
+        deep: Any = _shared if share else copy.deepcopy
         if self.kind == "stage":
             return {
                 "id": self.id,
                 "workshop": self.workshop,
                 "kind": "stage",
                 "seq": self.seq,
-                "stage": copy.deepcopy(self.stage),
+                "stage": deep(self.stage),
             }
         return {
             "id": self.id,
@@ -72,22 +77,24 @@ class BoardState:
             "initiative": self.initiative,
             "theme": self.theme,
             "mayor": self.mayor,
-            "brief": dict(self.brief),
+            "brief": self.brief if share else dict(self.brief),
             "seq": self.seq,
             "sections": [
                 {
                     "id": sid,
                     "title": self.template.section(sid)["title"],
                     "prompt": self.template.section(sid)["prompt"],
-                    "cards": list(self.sections[sid]),
+                    "cards": self.sections[sid] if share else list(self.sections[sid]),
                 }
                 for sid in self.template.section_ids
             ],
-            "cards": {cid: dict(card) for cid, card in self.cards.items()},
-            "comments": {cid: dict(c) for cid, c in self.comments.items()},
-            "rounds": copy.deepcopy(self.rounds),
-            "locks": copy.deepcopy(self.locks),
-            "private": copy.deepcopy(self.private),
+            "cards": self.cards if share else {cid: dict(c) for cid, c in self.cards.items()},
+            "comments": (
+                self.comments if share else {cid: dict(c) for cid, c in self.comments.items()}
+            ),
+            "rounds": deep(self.rounds),
+            "locks": deep(self.locks),
+            "private": deep(self.private),
         }
 
     def clone(self) -> BoardState:
@@ -114,6 +121,10 @@ class BoardState:
             text_log={k: list(v) for k, v in self.text_log.items()},
             text_floor=self.text_floor,
         )
+
+
+def _shared(value: Any) -> Any:
+    return value
 
 
 def new_board(

@@ -23,6 +23,7 @@ from board.model import BoardState, load_template, replay
 from board.model.state import from_wire, new_board, new_stage
 from board.store import tables as t
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
+from board.store.sqlite_log import PRAGMAS, SqliteLog
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.store")
@@ -39,10 +40,8 @@ class StorageError(Exception):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the one writer; FULL makes each commit survive power loss.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -57,8 +56,10 @@ class _Writer:
     also the one writer SQLite wants.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, log: SqliteLog | None = None) -> None:
         self._engine = engine
+        self._log = log
+        """On a SQLite file, the op log's own connection (the hot path); else the engine."""
         self._pending: list[_Batch] = []
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -89,21 +90,17 @@ class _Writer:
                 await self._write(batch)
 
     async def _write(self, batch: list[_Batch]) -> None:
-        rows = [_op_row(r) for records, _, _, _ in batch for r in records]
+        records = [r for records, _, _, _ in batch for r in records]
         checkpoints = [c for _, cps, _, _ in batch for c in cps]
         metas = [m for _, _, ms, _ in batch for m in ms]
         try:
-            async with self._lock, self._engine.begin() as conn:
-                if rows:
-                    await conn.execute(insert(t.ops), rows)
-                for board_id, seq, state in checkpoints:
-                    await _save_checkpoint(conn, board_id, seq, state)
-                for board_id, values in metas:
-                    await conn.execute(
-                        update(t.boards).where(t.boards.c.id == board_id).values(**values)
-                    )
+            async with self._lock:
+                if self._log is not None:
+                    await self._log.write(records, checkpoints, metas)
+                else:
+                    await self._write_through_engine(records, checkpoints, metas)
         except Exception as exc:  # any failure: the whole batch is unstored, say so to each
-            log.error("commit of %d ops failed: %s", len(rows), exc)
+            log.error("commit of %d ops failed: %s", len(records), exc)
             for *_, future in batch:
                 if not future.done():
                     future.set_exception(StorageError(str(exc)))
@@ -111,6 +108,22 @@ class _Writer:
         for *_, future in batch:
             if not future.done():
                 future.set_result(None)
+
+    async def _write_through_engine(
+        self,
+        records: Sequence[OpRecord],
+        checkpoints: Sequence[Checkpoint],
+        metas: Sequence[BoardMeta],
+    ) -> None:
+        async with self._engine.begin() as conn:
+            if records:
+                await conn.execute(insert(t.ops), [_op_row(r) for r in records])
+            for board_id, seq, state in checkpoints:
+                await _save_checkpoint(conn, board_id, seq, state)
+            for board_id, values in metas:
+                await conn.execute(
+                    update(t.boards).where(t.boards.c.id == board_id).values(**values)
+                )
 
     async def stop(self) -> None:
         """Write whatever is queued, then stop."""
@@ -120,6 +133,8 @@ class _Writer:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        if self._log is not None:
+            await self._log.close()
 
 
 async def _save_checkpoint(conn: AsyncConnection, board_id: str, seq: int, state: str) -> None:
@@ -241,9 +256,9 @@ def default_url(data_dir: str | Path = "data") -> str:
 class Store:
     """Everything the server keeps: workshops, participants, boards, the op log, checkpoints."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, oplog: SqliteLog | None = None) -> None:
         self.engine = engine
-        self._writer = _Writer(engine)
+        self._writer = _Writer(engine, oplog)
 
     @classmethod
     async def open(cls, url: str) -> Store:
@@ -257,7 +272,8 @@ class Store:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with engine.begin() as conn:
             await conn.run_sync(t.metadata.create_all)
-        return cls(engine)
+        on_file = is_sqlite and parsed.database not in (None, "", ":memory:")
+        return cls(engine, SqliteLog(parsed.database) if on_file else None)
 
     async def close(self) -> None:
         await self._writer.stop()

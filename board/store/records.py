@@ -20,6 +20,14 @@ class OpRecord:
     redacted: str | None = None
     """The op as everyone but its author sees it (a placeholder), when it touches hidden content."""
 
+    def event_text(self, viewer: str | None = None) -> str:
+        """The `op` event as JSON text, made from the stored body without decoding it."""
+        from board.codec import op_event
+
+        hidden = self.redacted is not None and viewer is not None and viewer != self.by
+        body = self.redacted if hidden else self.body
+        return op_event(self.seq, self.id, self.client, self.by, self.at, body)  # type: ignore[arg-type]
+
     def event(self, viewer: str | None = None) -> dict[str, Any]:
         """The `op` event; as `viewer` sees it when a viewer is given."""
         from board.codec import decode
