@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable
 
 from board.codec import ops_frame
@@ -21,15 +20,33 @@ log = logging.getLogger("brickboard.outbox")
 
 
 class Outbox:
+    """Kept small: an idle board holds hundreds of these (W5 measures memory per connection),
+    so the queue is a plain list and the waits are futures made only while someone waits."""
+
+    __slots__ = (
+        "_bound",
+        "_closing",
+        "_drained",
+        "_on_overflow",
+        "_queue",
+        "_sending",
+        "_task",
+        "_transport",
+        "_wake",
+        "closed",
+    )
+
     def __init__(
         self, transport: Transport, bound: int, on_overflow: Callable[[], None] | None = None
     ) -> None:
         self._transport = transport
         self._bound = bound
-        self._queue: deque[tuple[bool, str]] = deque()
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._queue: list[tuple[bool, str]] = []
+        self._wake: asyncio.Future[None] | None = None
+        """Resolved by `put` while the sender waits for frames."""
+        self._drained: asyncio.Future[None] | None = None
+        """Resolved by the sender once everything queued is sent, for `drain_and_close`."""
+        self._sending = False
         self._on_overflow = on_overflow
         self.closed = False
         self._closing: asyncio.Task[None] | None = None
@@ -49,8 +66,8 @@ class Outbox:
                 self._on_overflow()
             return False
         self._queue.append((event, text))
-        self._idle.clear()
-        self._wake.set()
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
         return True
 
     @property
@@ -58,10 +75,10 @@ class Outbox:
         return len(self._queue)
 
     def _frames(self) -> list[str]:
+        items, self._queue = self._queue, []
         frames: list[str] = []
         run: list[str] = []
-        while self._queue:
-            is_event, text = self._queue.popleft()
+        for is_event, text in items:
             if is_event:
                 run.append(text)
                 continue
@@ -74,14 +91,19 @@ class Outbox:
         return frames
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                await self._wake.wait()
-                self._wake.clear()
+                if not self._queue:
+                    if self._drained is not None and not self._drained.done():
+                        self._drained.set_result(None)
+                    self._wake = loop.create_future()
+                    await self._wake
+                    self._wake = None
+                self._sending = True
                 for frame in self._frames():
                     await self._transport.send_text(frame)
-                if not self._queue:
-                    self._idle.set()
+                self._sending = False
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the socket went away; the reader side cleans up
@@ -101,13 +123,20 @@ class Outbox:
         with contextlib.suppress(Exception):
             await self._transport.close(code, reason)
 
+    async def sent(self) -> None:
+        """Return once every frame queued so far has been handed to the socket."""
+        if self._queue or self._sending:
+            if self._drained is None or self._drained.done():
+                self._drained = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._drained)
+
     async def drain_and_close(self, code: int, reason: str, timeout: float = 2.0) -> None:
         """Send what is queued (within `timeout`), then close: for a graceful shutdown."""
         if self.closed:
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
-                await self._idle.wait()
+                await self.sent()
         self.closed = True
         self._task.cancel()
         await self._close(code, reason)

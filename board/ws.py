@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from board.auth import actor_of, participant_from
 from board.codec import error_frame
 from board.errors import CloseCode, ErrorCode
+from board.model import Actor
 from board.outbox import Outbox
 from board.protocol import BadFrame, Hello, OpFrame, Ping, PresenceFrame, parse_client_frame
 from board.ratelimit import TokenBucket
@@ -74,6 +75,16 @@ async def board_socket(websocket: WebSocket) -> None:
         log.info("socket refused: origin %r is not allowed", origin)
         await websocket.close(CloseCode.POLICY)  # before accept: the handshake gets HTTP 403
         return
+    admitted = await _admit(websocket, services, board_id, origin)
+    if admitted is not None:
+        await _serve(websocket, services, *admitted)
+
+
+async def _admit(
+    websocket: WebSocket, services: Services, board_id: str, origin: str | None
+) -> tuple[Room, Actor, str, int | None] | None:
+    """Accept, read hello, authenticate and find the room; or refuse and close. Kept apart so
+    the session row and the other handshake objects are freed for the connection's lifetime."""
     session = await participant_from(services.store, websocket.cookies, {})
     await websocket.accept()
     try:
@@ -83,10 +94,10 @@ async def board_socket(websocket: WebSocket) -> None:
     except _Refuse as refused:
         await websocket.send_text(error_frame(None, refused.code, refused.message))
         await websocket.close(refused.close_code, refused.message[:120])
-        return
+        return None
     except WebSocketDisconnect:
-        return
-    await _serve(websocket, services, room, participant, hello)
+        return None
+    return room, actor_of(participant), hello.client, hello.since
 
 
 async def _hello(websocket: WebSocket, timeout: float) -> Hello:
@@ -144,18 +155,21 @@ async def _room_for(services: Services, participant: ParticipantRow, board_id: s
 
 
 async def _serve(
-    websocket: WebSocket, services: Services, room: Room, participant: ParticipantRow, hello: Hello
+    websocket: WebSocket,
+    services: Services,
+    room: Room,
+    actor: Actor,
+    client: str,
+    since: int | None,
 ) -> None:
     settings = services.settings
     member = Member(
-        actor=actor_of(participant),
-        client=hello.client,
-        outbox=Outbox(_Transport(websocket), settings.queue_bound),
+        actor=actor, client=client, outbox=Outbox(_Transport(websocket), settings.queue_bound)
     )
     bucket = TokenBucket(settings.rate_limit)
     try:
         try:
-            await room.join(member, hello.since)
+            await room.join(member, since)
         except RoomClosed:
             await websocket.send_text(error_frame(None, ErrorCode.UNAVAILABLE, RESTARTING))
             await websocket.close(CloseCode.SERVICE_RESTART)

@@ -114,7 +114,7 @@ class Chaos(RuleBasedStateMachine):
         self.run(room.read())
         for client in self.clients:
             if client.member is not None and not client.member.outbox.closed:
-                self.run(asyncio.wait_for(client.member.outbox._idle.wait(), 10))
+                self.run(asyncio.wait_for(client.member.outbox.sent(), 10))
 
     def read(self, client: SimClient) -> None:
         self.settle()
