@@ -23,7 +23,13 @@ from board.codec import canonical, decode, encode, error_frame
 from board.errors import CloseCode, ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
 from board.model.state import BOARD_FIELDS
-from board.model.visibility import enrich, has_hidden, placeholder, view_state
+from board.model.visibility import (
+    enrich,
+    has_hidden,
+    placeholder,
+    placeholder_before,
+    view_state,
+)
 from board.outbox import Outbox
 from board.store import OpRecord, StorageError, Store
 from board.timeutil import now_iso
@@ -432,12 +438,13 @@ class Room:
         at = self._clock()
         ctx = Context(at=at, by=member.actor.id, actor=member.actor)
         op = enrich(self.state, item.op, ctx)
+        hidden_early = placeholder_before(self.state, op)
         result = apply(self.state, op, ctx)
         if isinstance(result, Refusal):
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
         seq = self.state.seq
-        hidden = placeholder(self.state, op)
+        hidden = hidden_early or placeholder(self.state, op)
         record = OpRecord(
             board=self.board_id,
             seq=seq,

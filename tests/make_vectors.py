@@ -17,6 +17,7 @@ from typing import Any
 from board.model import Actor, Context, Refusal, apply, load_template, new_board
 from board.model.permissions import Role
 from board.model.state import from_wire, new_stage
+from board.model.visibility import enrich, view_state
 
 HERE = Path(__file__).resolve().parent / "vectors"
 ROLES = {
@@ -243,6 +244,55 @@ def board_vectors(count: int = 240, seed: int = 20270309) -> list[dict[str, Any]
     return vectors
 
 
+def replica_vectors() -> list[dict[str, Any]]:
+    """Events the room enriched, applied by replicas that see blind dots without their cards:
+    deleting a card takes each voter's hidden dot on it off every replica (server.votes_dropped).
+    """
+    server = new_board(load_template(), id="b", workshop="w", title="Dots", mayor="mayor")
+    steps = [
+        (
+            "e1",
+            {
+                "kind": "card.add",
+                "card": {"id": "a", "section": SECTIONS[0], "type": "idea", "text": "t"},
+            },
+        ),
+        (
+            "e1",
+            {
+                "kind": "card.add",
+                "card": {"id": "z", "section": SECTIONS[0], "type": "idea", "text": "t"},
+            },
+        ),
+        ("fac", {"kind": "vote.open", "round": {"id": "r", "dots": 2, "blind": True}}),
+        ("e2", {"kind": "vote.place", "round": "r", "card": "a"}),
+        ("e2", {"kind": "vote.place", "round": "r", "card": "z"}),
+        ("mayor", {"kind": "vote.place", "round": "r", "card": "a"}),
+    ]
+    for n, (who, op) in enumerate(steps):
+        ctx = _ctx(who, n)
+        context = Context(ctx["at"], who, Actor(who, ROLES[who], "w"))
+        result = apply(server, enrich(server, op, context), context)
+        assert not isinstance(result, Refusal), result
+    context = Context("2027-03-09T15:00:00.000Z", "fac", Actor("fac", Role.FACILITATOR, "w"))
+    delete = enrich(server, {"kind": "card.delete", "card": "a"}, context)
+    assert delete["server"]["votes_dropped"], "the vector must carry the dropped dots"
+    vectors = []
+    for viewer in ("e1", "e2", "mayor"):
+        state = view_state(server.to_wire(), viewer)
+        ctx = {"at": context.at, "by": "fac", "actor": None}
+        vectors.append(
+            {
+                "name": f"replica-delete-seen-by-{viewer}",
+                "state": state,
+                "op": delete,
+                "ctx": ctx,
+                "expect": run(state, delete, ctx),
+            }
+        )
+    return vectors
+
+
 def stage_vectors(count: int = 80, seed: int = 311) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     state = new_stage(load_template(), id="st", workshop="w").to_wire()
@@ -330,7 +380,8 @@ def unpack(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write() -> None:
     HERE.mkdir(exist_ok=True)
-    for name, vectors in (("board", board_vectors()), ("stage", stage_vectors())):
+    boards = board_vectors() + replica_vectors()
+    for name, vectors in (("board", boards), ("stage", stage_vectors())):
         path = HERE / f"{name}.json"
         path.write_text(json.dumps(pack(vectors), sort_keys=True, ensure_ascii=False) + "\n")
         print(f"wrote {path} ({len(vectors)} vectors)")

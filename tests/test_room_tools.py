@@ -10,7 +10,7 @@ import pytest
 from board.model import Actor, BoardState, Context, Refusal, apply, load_template, new_board
 from board.model.collab import tally
 from board.model.permissions import Role
-from board.model.state import new_stage
+from board.model.state import from_wire, new_stage
 from board.model.visibility import apply_placeholder, enrich, placeholder, view_state
 
 T = load_template()
@@ -265,3 +265,26 @@ def test_deleting_a_card_gives_its_dots_back_in_an_open_round() -> None:
     ok(s, "fac", {"kind": "card.delete", "card": "a"})
     assert s.rounds["r"]["votes"] == []
     ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "b"})  # the dot is back
+
+
+def test_deleting_a_card_in_a_blind_round_takes_its_hidden_dots_off_every_replica() -> None:
+    s = board()
+    ok(s, "e1", card("a"))
+    ok(s, "e1", card("b"))
+    ok(s, "fac", {"kind": "vote.open", "round": {"id": "r", "dots": 2, "blind": True}})
+    ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "a"})
+    ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "b"})
+    ok(s, "mayor", {"kind": "vote.place", "round": "r", "card": "a"})
+    replicas = {who: from_wire(T, view_state(s.to_wire(), who)) for who in ("e1", "e2", "mayor")}
+    ctx = Context(at="2027-03-09T15:00:00.000Z", by="fac", actor=PEOPLE["fac"])
+    delete = enrich(s, {"kind": "card.delete", "card": "a"}, ctx)
+    assert delete["server"]["votes_dropped"] == [
+        {"round": "r", "by": "e2"},
+        {"round": "r", "by": "mayor"},
+    ]
+    assert not isinstance(apply(s, delete, ctx), Refusal)
+    for who, replica in replicas.items():
+        event_ctx = Context(at=ctx.at, by="fac")
+        assert not isinstance(apply(replica, delete, event_ctx), Refusal)
+        assert replica.rounds == view_state(s.to_wire(), who)["rounds"], who
+    assert [v["by"] for v in replicas["e1"].rounds["r"]["votes"]] == ["e2"]  # no phantom dots

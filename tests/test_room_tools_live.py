@@ -50,7 +50,17 @@ async def test_blind_votes_and_private_cards_reach_others_only_as_placeholders(s
     assert secret["op"]["card"]["text"] == "My candid idea"
     hidden = (await bob.events_until_seq(secret["seq"]))[-1]["op"]
     assert hidden["hidden"] is True and "text" not in hidden["card"]
-    assert "My candid idea" not in str(bob.frames)
+    note = {"id": "k1", "card": "secret", "text": "Ask the CFO first"}
+    for op in (
+        {"kind": "comment.add", "comment": note},
+        {"kind": "comment.update", "comment": "k1", "text": "Ask the CFO"},
+        {"kind": "comment.delete", "comment": "k1"},
+    ):
+        done = await alice.op(op)
+        assert "seq" in done, done
+        seen = (await bob.events_until_seq(done["seq"]))[-1]["op"]
+        assert seen == {"kind": op["kind"], "hidden": True}, seen
+    assert "My candid idea" not in str(bob.frames) and "CFO" not in str(bob.frames)
     shown = await fac.op({"kind": "private.reveal"})
     revealed = (await bob.events_until_seq(shown["seq"]))[-1]["op"]
     assert revealed["server"]["cards"]["secret"]["text"] == "My candid idea"

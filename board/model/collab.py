@@ -129,11 +129,37 @@ def comment_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     del state.comments[comment["id"]]
 
 
-def drop_votes_of(state: BoardState, card_id: str) -> None:
-    """A deleted card gives its dots back in open rounds (closed rounds keep their result)."""
+def drop_votes_of(state: BoardState, card_id: str, dropped: Any = None) -> None:
+    """A deleted card gives its dots back in open rounds (closed rounds keep their result).
+
+    `dropped` (the `server.votes_dropped` the room adds to the op) names whose blind dots were
+    on the card: a replica that sees those dots without their cards removes one of each voter's
+    hidden dots, so its counts stay right before the reveal.
+    """
     for found in state.rounds.values():
         if found["status"] == "open":
             found["votes"] = [v for v in found["votes"] if v["card"] != card_id]
+    for entry in dropped if isinstance(dropped, list) else ():
+        found = state.rounds.get(entry.get("round")) if isinstance(entry, dict) else None
+        if found is None or found["status"] != "open":
+            continue
+        votes = found["votes"]
+        for index, vote in enumerate(votes):
+            if vote["card"] is None and vote["by"] == entry.get("by"):
+                del votes[index]
+                break
+
+
+def blind_votes_on(state: BoardState, card_id: Any) -> list[dict[str, str]]:
+    """Whose dots in open blind rounds are on this card: what others cannot tell by themselves
+    when it is deleted (each voter's number of dots is public; where they went is not)."""
+    return [
+        {"round": round_id, "by": vote["by"]}
+        for round_id, found in state.rounds.items()
+        if found["status"] == "open" and found["blind"] and not found["revealed"]
+        for vote in found["votes"]
+        if vote["card"] == card_id
+    ]
 
 
 def check_not_private(card: dict[str, Any], ctx: Context) -> None:

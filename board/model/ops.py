@@ -166,6 +166,11 @@ def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card["updated_by"] = ctx.by
 
 
+def _server_part(op: dict[str, Any]) -> dict[str, Any]:
+    server = op.get("server")
+    return server if isinstance(server, dict) else {}
+
+
 def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card = card_of(state, op.get("card"))
     allowed(state, ctx, Action.DELETE_CARD, card)
@@ -174,7 +179,7 @@ def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     state.sections[card["section"]].remove(card["id"])
     del state.cards[card["id"]]
     collab.drop_comments_of(state, card["id"])
-    collab.drop_votes_of(state, card["id"])
+    collab.drop_votes_of(state, card["id"], _server_part(op).get("votes_dropped"))
     textops.forget_card(state, card["id"])
 
 

@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from board.model.checks import Context, Refused
+from board.model.collab import blind_votes_on
 from board.model.state import BoardState
 from board.model.textops import rebased
 
@@ -27,6 +28,9 @@ def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any
             return {**op, "server": {"ops": rebased(state, op)}}
         except Refused:
             return op  # the reducer refuses it with the same sentence
+    if kind == "card.delete":
+        dropped = blind_votes_on(state, op.get("card"))
+        return {**op, "server": {"votes_dropped": dropped}} if dropped else op
     if kind == "vote.place" and ctx.actor is not None:
         return {**op, "server": {"role": ctx.actor.role.value}}
     if kind == "vote.reveal":
@@ -75,6 +79,12 @@ def placeholder(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
         if found is not None and found["blind"] and not found["revealed"]:
             return {"kind": kind, "hidden": True, "round": op["round"]}
     return None
+
+
+def placeholder_before(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
+    """The placeholder of an op that removes what it hides (a comment deleted from a private
+    card), decided before it is applied: afterwards nothing shows where the comment was."""
+    return placeholder(state, op) if op.get("kind") == "comment.delete" else None
 
 
 def has_hidden(state: BoardState) -> bool:

@@ -428,7 +428,7 @@ function cardDelete(state, op, ctx) {
   ids.splice(ids.indexOf(card.id), 1);
   state.cards.delete(card.id);
   dropCommentsOf(state, card.id);
-  dropVotesOf(state, card.id);
+  dropVotesOf(state, card.id, get(serverOf(op), "votes_dropped"));
   forgetCard(state, card.id);
 }
 
@@ -566,10 +566,18 @@ function commentDelete(state, op, ctx) {
   state.comments.delete(comment.id);
 }
 
-/** A deleted card gives its dots back in open rounds (closed rounds keep their result). */
-function dropVotesOf(state, cardId) {
+/** A deleted card gives its dots back in open rounds (closed rounds keep their result).
+ * `dropped` (the room's `server.votes_dropped`) names whose blind dots were on the card, so a
+ * replica that sees those dots without their cards removes one hidden dot of each voter. */
+function dropVotesOf(state, cardId, dropped) {
   for (const found of state.rounds.values()) {
     if (found.status === "open") found.votes = found.votes.filter((v) => v.card !== cardId);
+  }
+  for (const entry of Array.isArray(dropped) ? dropped : []) {
+    const found = isObject(entry) ? state.rounds.get(entry.round) : undefined;
+    if (!found || found.status !== "open") continue;
+    const index = found.votes.findIndex((v) => v.card === null && v.by === entry.by);
+    if (index >= 0) found.votes.splice(index, 1);
   }
 }
 
