@@ -164,7 +164,7 @@ class Worker:
                 lanes_out.append([client.index, lane_no, sent, acked])
 
         for c in clients:
-            c.sink = sink
+            c.sink, c.heads_only = sink, True
         await asyncio.sleep(max(0.0, cmd["t_start"] - now()))
         tasks = [asyncio.create_task(lane(c, i)) for c in clients for i in range(window)]
         await asyncio.wait(tasks, timeout=max(0.1, hard_deadline - now()))
@@ -172,7 +172,7 @@ class Worker:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for c in clients:
-            c.sink = None
+            c.sink, c.heads_only = None, False
         return {
             "lanes": lanes_out,
             "sent_per_board": dict(sent_per_board),
