@@ -3,11 +3,11 @@
 // layer. Every change to the board goes through sync.submit(op), which checks it with the
 // same reducer the server runs; a refusal is shown in a visible notice, in its own sentence.
 
-import { el, getJSON, randomId } from "./dom.js";
+import { confirmDialog, el, getJSON, randomId } from "./dom.js";
 import { Action, can, makeTemplate } from "./model.js";
 import { BoardSync } from "./sync.js";
 import { Canvas, KEY_HELP } from "./canvas.js";
-import { confirmDialog, openCardEditor } from "./editor.js";
+import { openCardEditor } from "./editor.js";
 import { CommentsPanel, commentCounts } from "./comments.js";
 import { openRound, openVoteDialog, resultsBody, roundsNewestFirst, voteBanner, voteDeco } from "./voting.js";
 import { StageSync, formatClock } from "./stage.js";
@@ -87,6 +87,8 @@ async function main() {
     async remove(card) {
       if (refusedNow({ kind: "card.delete", card: card.id })) return;
       const yes = await confirmDialog({
+        confirm: "Delete",
+        danger: true,
         title: "Delete this card?",
         message: `“${card.text.length > 120 ? `${card.text.slice(0, 120)}…` : card.text}” will be removed for everyone.`,
       });

@@ -1,7 +1,7 @@
 // Small pieces the console's panels share: requests that change things, problems shown next
 // to the field the server named, confirmations, copying a link, dates in the workshop's zone.
 
-import { el, toast } from "./dom.js";
+import { confirmDialog as askToConfirm, el, toast } from "./dom.js";
 
 /** An error answered by our API: its sentence, its code, and the field it names, if any. */
 export class ApiError extends Error {
@@ -76,30 +76,9 @@ function clearMarks(root) {
   }
 }
 
-/** Ask before doing something that cannot be undone; resolves true for yes. */
-export function confirmDialog({ title, message, confirm = "Confirm", danger = false }) {
-  return new Promise((resolve) => {
-    const no = el("button", { type: "button", text: "Cancel" });
-    const yes = el("button", { type: "button", class: danger ? "danger" : "primary", text: confirm });
-    const dialog = el("dialog", { class: "confirm console-dialog", role: "alertdialog", "aria-label": title }, [
-      el("h2", { text: title }),
-      el("p", { class: "confirm-text", text: message }),
-      el("div", { class: "buttons" }, [no, yes]),
-    ]);
-    let answer = false;
-    no.addEventListener("click", () => dialog.close());
-    yes.addEventListener("click", () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener("close", () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    no.focus(); // the safe choice is the default
-  });
+/** The console's confirmations: the shared dialog with the console's dialog styling. */
+export function confirmDialog(options) {
+  return askToConfirm({ dialogClass: "console-dialog", ...options });
 }
 
 /**

@@ -61,3 +61,32 @@ export function toast(message, kind = "error") {
   box.append(item);
   setTimeout(() => item.remove(), 6000);
 }
+
+/**
+ * Ask before something that cannot be undone; resolves true when confirmed. Cancel, the safe
+ * choice, has the focus. `dialogClass` adds a page's own dialog styling.
+ */
+export function confirmDialog({ title, message, confirm = "Confirm", danger = false, dialogClass = "" }) {
+  return new Promise((resolve) => {
+    const no = el("button", { type: "button", class: "secondary", text: "Cancel" });
+    const yes = el("button", { type: "button", class: danger ? "danger" : "primary", text: confirm });
+    const dialog = el("dialog", { class: `confirm ${dialogClass}`.trim(), role: "alertdialog", "aria-label": title }, [
+      el("h2", { text: title }),
+      el("p", { class: "confirm-text", text: message }),
+      el("div", { class: "buttons" }, [no, yes]),
+    ]);
+    let answer = false;
+    no.addEventListener("click", () => dialog.close());
+    yes.addEventListener("click", () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    no.focus();
+  });
+}

@@ -215,29 +215,3 @@ function readInput(input) {
       return raw;
   }
 }
-
-/** Ask before something that cannot be undone. Resolves true when confirmed. */
-export function confirmDialog({ title, message, confirm = "Delete" }) {
-  return new Promise((resolve) => {
-    const no = el("button", { type: "button", class: "secondary", text: "Cancel" });
-    const yes = el("button", { type: "button", class: "danger", text: confirm });
-    const dialog = el("dialog", { class: "confirm", role: "alertdialog", "aria-label": title }, [
-      el("h2", { text: title }),
-      el("p", { class: "confirm-text", text: message }),
-      el("div", { class: "buttons" }, [no, yes]),
-    ]);
-    let answer = false;
-    no.addEventListener("click", () => dialog.close());
-    yes.addEventListener("click", () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener("close", () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    no.focus(); // the safe choice is the default
-  });
-}
