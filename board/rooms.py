@@ -307,9 +307,14 @@ class Room:
             self._wake.clear()
             items, self._inbox = self._inbox, []
             ops: list[_Op] = []
+            # Shared mode: a flush takes in under the board's lock whatever others committed, so
+            # announcements need not cut a batch of ops into many small transactions.
+            flushing = self._publish is not None and any(isinstance(i, _Op) for i in items)
             for item in items:
                 if isinstance(item, _Op):
                     ops.append(item)
+                    continue
+                if flushing and isinstance(item, _Remote):
                     continue
                 await self._flush(ops)
                 ops = []
@@ -334,7 +339,7 @@ class Room:
             return
         if self.state.kind == "stage":
             ops = await self._known_boards_only(ops)
-        if self._publish is not None:
+        if self._publish is not None:  # even with no op left: it takes in others' commits
             await self._flush_shared(ops)
             return
         accepted: list[_Accepted] = []
