@@ -2,7 +2,7 @@
 // two points, restore, and the exports. Reading is open to every participant; restore and
 // exports only to the facilitator and the board's mayor (the server checks it too).
 
-import { el, getJSON, toast } from "./dom.js";
+import { confirmDialog, el, getJSON, toast } from "./dom.js";
 import { makeFormat } from "./history-cards.js";
 import { renderDiff } from "./history-diff.js";
 import { renderSnapshot } from "./history-view.js";
@@ -31,32 +31,6 @@ async function postJSON(url, body) {
   const answer = await response.json().catch(() => null);
   if (!response.ok) throw new Error(answer?.error?.message || `The server answered ${response.status}.`);
   return answer;
-}
-
-/** A modal yes/no question; resolves true only for the confirm button. */
-function confirmDialog({ title, message, confirm }) {
-  return new Promise((resolve) => {
-    const yes = el("button", { type: "button", class: "danger", text: confirm });
-    const no = el("button", { type: "button", class: "cancel", text: "Cancel" });
-    const dialog = el("dialog", { class: "confirm", "aria-labelledby": "confirm-title" }, [
-      el("h2", { id: "confirm-title", text: title }),
-      el("p", { class: "confirm-text", text: message }),
-      el("div", { class: "buttons" }, [no, yes]),
-    ]);
-    let answer = false;
-    yes.addEventListener("click", () => {
-      answer = true;
-      dialog.close();
-    });
-    no.addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    no.focus();
-  });
 }
 
 const newestFirst = () => [...page.snapshots].reverse();
@@ -232,6 +206,7 @@ async function restore(snapshot) {
     title: `Restore “${snapshot.label}”?`,
     message: `This adds ops that make the board look like ${snapshot.label} again; a snapshot of the board as it is now is taken first, so you can undo by restoring that.`,
     confirm: "Restore",
+    danger: true,
   });
   if (!yes) return;
   try {
