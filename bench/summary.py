@@ -93,8 +93,8 @@ def _peers(peer_dir: Path) -> list[str]:
     out = [
         "## Against the peers (peer-bench harness, one run)",
         "",
-        "Figures from `shared/peer-bench` run in /tmp/peer-bench (its own Node driver and "
-        "Brickboard adapter, SQLite); see `peer-summary.md` beside this file for its table. "
+        "Figures from one run of `shared/peer-bench` (its own Node driver and Brickboard "
+        "adapter, SQLite); see `peer-summary.md` beside this file for its table. "
         "Dates: " + ", ".join(f"{p} {d}" for p, d in dates.items()) + ". The harness does "
         "not measure the machine's other load; compare its W2 figures with the quiet run in "
         "shared/peer-bench/README.md (Hocuspocus 18-20k, y-websocket 6-11k edits/s) to see "
