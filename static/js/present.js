@@ -2,9 +2,10 @@
 // one board, or one section of a board zoomed), shows the shared timer counting down from the
 // server's clock, and the dot-vote results of the shown board once they may be seen.
 //
-// Two sockets at most: the stage, and the spotlighted board (switched as the spotlight moves).
-// Both resume by themselves after a drop or a sleep; meanwhile the last picture stays up with a
-// discreet "Reconnecting…" in the corner.
+// Sockets: the stage, and the spotlighted board (switched as the spotlight moves); while the
+// overview is up, one per board instead, so its card counts move as people write. All resume
+// by themselves after a drop or a sleep; meanwhile the last picture stays up with a discreet
+// "Reconnecting…" in the corner.
 
 import { el, getJSON, toast } from "./dom.js";
 import { makeTemplate } from "./model.js";
@@ -12,7 +13,6 @@ import { StageSync, formatClock } from "./stage.js";
 import { BoardFeed, ROLE_LABELS, ROLE_ORDER, currentRound, tally } from "./boardfeed.js";
 import { CONNECTION_TEXT, cardNode, clockTime, typeCounts } from "./roomview.js";
 
-const OVERVIEW_REFRESH = 20000;
 const ZOOM_SIZES = [44, 40, 36, 32, 29, 26, 24, 22]; // card text in a zoomed section: the largest that fits
 
 async function main() {
@@ -37,8 +37,7 @@ async function main() {
   }
 
   let feed = null; // the spotlighted board's feed
-  let overview = new Map(); // board id -> {board, total, counts}
-  let overviewTimer = null;
+  const overview = new Map(); // board id -> its feed, while the overview is up
 
   const stage = new StageSync({
     id: me.stage,
@@ -62,36 +61,14 @@ async function main() {
         : null;
       showConnection();
     }
-    if (spot.mode === "overview" && overviewTimer === null) {
-      refreshOverview();
-      overviewTimer = setInterval(refreshOverview, OVERVIEW_REFRESH);
-    } else if (spot.mode !== "overview" && overviewTimer !== null) {
-      clearInterval(overviewTimer);
-      overviewTimer = null;
-    }
-  }
-
-  async function refreshOverview() {
-    const found = await Promise.all(
-      [...boards.values()].map((b) =>
-        getJSON(`/api/boards/${encodeURIComponent(b.id)}`)
-          .then((state) => [b.id, state])
-          .catch(() => [b.id, null]),
-      ),
-    );
-    const next = new Map();
-    for (const [id, state] of found) {
-      const board = boards.get(id);
-      if (!state) {
-        next.set(id, overview.get(id) || { board, total: null, counts: new Map() });
-        continue;
+    if (spot.mode === "overview" && !overview.size) {
+      for (const id of boards.keys()) {
+        overview.set(id, new BoardFeed({ id, template, onChange: schedule, onStatus: showConnection, onError: () => {} }).start());
       }
-      const cards = Object.values(state.cards);
-      const counts = typeCounts({ cards: new Map(cards.map((c) => [c.id, c])) });
-      next.set(id, { board: { ...board, city: state.city, initiative: state.initiative, title: state.title }, total: cards.length, counts });
+    } else if (spot.mode !== "overview" && overview.size) {
+      for (const tile of overview.values()) tile.stop();
+      overview.clear();
     }
-    overview = next;
-    schedule();
   }
 
   // Drawing: at most once a frame, and the fitting happens in the same frame (no flicker).
@@ -143,8 +120,9 @@ async function main() {
     ui.title.textContent = me.workshop.title;
     ui.sub.textContent = me.workshop.venue || "";
     const tiles = [...boards.keys()].map((id) => {
-      const entry = overview.get(id) || { board: boards.get(id), total: null, counts: new Map() };
-      const b = entry.board;
+      const state = overview.get(id)?.state;
+      const b = state ? { city: state.city, initiative: state.initiative, title: state.title } : boards.get(id);
+      const entry = state ? { total: state.cards.size, counts: typeCounts(state) } : { total: null, counts: new Map() };
       const counts = [...template.cardTypes.keys()].filter((t) => entry.counts.get(t)).map((t) => {
         const type = template.cardTypes.get(t);
         const n = entry.counts.get(t);
@@ -325,7 +303,7 @@ async function main() {
   // Connection -----------------------------------------------------------------------------
 
   function showConnection() {
-    const statuses = [stage.status, feed ? feed.status : "connected"];
+    const statuses = [stage.status, feed ? feed.status : "connected", ...[...overview.values()].map((f) => f.status)];
     const worst = ["closed", "offline", "reconnecting", "connecting"].find((s) => statuses.includes(s));
     ui.conn.hidden = !worst;
     if (worst) {

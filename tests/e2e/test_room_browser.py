@@ -16,7 +16,7 @@ from playwright.async_api import Page, expect
 from tests.conftest import board_of, token_of
 from tests.e2e.conftest import OpenPage
 from tests.servers import Server
-from tests.wsclient import Client
+from tests.wsclient import Client, add_card
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def no_errors(page: Page, allow: re.Pattern[str] | None = None) -> None:
 
 
 async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
-    open_page: OpenPage, demo: dict[str, Any]
+    open_page: OpenPage, demo: dict[str, Any], server: Server
 ) -> None:
     board = board_of(demo)
     run = await open_run(open_page, demo)
@@ -163,9 +163,14 @@ async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
     await spotlight(run, "overview")
     await expect(projector.locator("body")).to_have_attribute("data-shown", "overview")
     await expect(projector.locator(".tile")).to_have_count(len(demo["boards"]))
-    await expect(projector.locator(f'.tile[data-board="{board}"] .tile-total')).to_contain_text(
-        "cards"
-    )
+    total = projector.locator(f'.tile[data-board="{board}"] .tile-total')
+    await expect(total).to_contain_text("cards")
+    # The counts are live: a card written now shows at once (not at the next refresh).
+    before = int((await total.text_content() or "0").split()[0])
+    writer = await Client.open(server.ws_url, board, token_of(demo, "expert", 1))
+    await writer.op(add_card("projector-live", "Counted as it is written"))
+    await expect(total).to_have_text(f"{before + 1} cards", timeout=5000)
+    await writer.close()
     for page in (run, projector):
         no_errors(page)
 
