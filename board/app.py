@@ -99,7 +99,7 @@ def create_app(
         services = Services(
             settings=settings,
             store=store,
-            rooms=RoomRegistry(store, queue_bound=settings.queue_bound),
+            rooms=RoomRegistry(store),
             origins=OriginPolicy.of(
                 [*urls, *settings.allowed_origins, *_origin_of(settings.public_url)]
             ),

@@ -285,7 +285,7 @@ async def _announce(services: Services) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     async def work(store: Store) -> int:
-        rooms = RoomRegistry(store, queue_bound=16)
+        rooms = RoomRegistry(store)
         try:
             if await store.workshop(args.workshop) is None:
                 print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
@@ -314,7 +314,7 @@ def _import(args: argparse.Namespace) -> int:
         if not people:
             print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
             return 2
-        rooms = RoomRegistry(store, queue_bound=16)
+        rooms = RoomRegistry(store)
         try:
             raw = Path(args.file).read_bytes()
             board = await exporting.import_board(

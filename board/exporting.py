@@ -108,7 +108,11 @@ async def render(store: Store, item: Frozen, fmt: str) -> str:
         workshop = await store.workshop(item.board.workshop)
         assert workshop is not None
         return board_json(item, workshop.title)
-    plan = await plan_of(store, item)
+    return render_plan(await plan_of(store, item), fmt)
+
+
+def render_plan(plan: Plan, fmt: str) -> str:
+    """A built plan in one of the plan formats (the ZIP renders one plan four times)."""
     if fmt == "plan.html":
         return action_plan_html(plan)
     if fmt == "plan.md":
@@ -152,17 +156,20 @@ async def workshop_zip(store: Store, rooms: RoomRegistry, workshop_id: str) -> b
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for board in await store.boards(workshop_id):
             folder = slug(f"{board.city} {board.id[-4:]}")
+            latest: Frozen | None = None  # snapshots come oldest first
             for meta in await store.snapshots(board.id):
                 snap = await store.snapshot(meta.id)
                 assert snap is not None and snap.state is not None
                 name = f"snapshots/{folder}/{slug(snap.label)}-{snap.id}.json"
-                item = Frozen(board, decode(snap.state), snap)
-                zf.writestr(name, board_json(item, workshop.title))
+                latest = Frozen(board, decode(snap.state), snap)
+                zf.writestr(name, board_json(latest, workshop.title))
                 listing.append(name)
-            latest = await frozen(store, rooms, board)
+            if latest is None:  # no snapshot yet: the plan comes from the live board
+                latest = await frozen(store, rooms, board)
+            plan = await plan_of(store, latest)
             for fmt in ("plan.html", "plan.md", "actions.csv", "actions.ics"):
                 name = f"plans/{folder}/action-{fmt}"
-                zf.writestr(name, await render(store, latest, fmt))
+                zf.writestr(name, render_plan(plan, fmt))
                 listing.append(name)
         zf.writestr("pre-read.html", await pre_read(store, rooms, workshop_id))
         listing.append("pre-read.html")

@@ -8,8 +8,6 @@ so a bystander who knows the request id cannot collect the session.
 
 from __future__ import annotations
 
-import hashlib
-
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,6 +17,7 @@ from board.auth import SESSION_COOKIE, participant_from
 from board.console import facilitator_of, read_body
 from board.errors import ErrorCode
 from board.http import SESSION_DAYS, ApiError, check_origin, home_of
+from board.http import person as person_json
 from board.roster import new_id, new_join_code
 from board.services import Services
 
@@ -49,11 +48,7 @@ async def who(request: Request) -> Response:
     return JSONResponse(
         {
             "workshop": {"title": workshop.title},
-            "people": [
-                {"id": p.id, "name": p.name, "role": p.role, "city": p.city}
-                for p in people
-                if not p.revoked
-            ],
+            "people": [person_json(p) for p in people if not p.revoked],
         }
     )
 
@@ -85,8 +80,8 @@ async def mine(request: Request) -> Response:
     """The asking browser polls this; once approved it receives its session cookie here."""
     request_id, _, secret = request.cookies.get(JOIN_COOKIE, "").partition(".")
     store = _services(request).store
-    found = await store.join_request(request_id) if request_id else None
-    if found is None or hashlib.sha256(secret.encode()).hexdigest() != found["secret_hash"]:
+    found = await store.join_request(request_id, secret) if request_id else None
+    if found is None:
         raise ApiError(ErrorCode.NOT_FOUND, "There is no join request from this browser.")
     if found["status"] != "approved":
         return JSONResponse({"status": found["status"]})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from board.codec import ops_frame
 from board.errors import CloseCode
@@ -27,7 +26,6 @@ class Outbox:
         "_bound",
         "_closing",
         "_drained",
-        "_on_overflow",
         "_queue",
         "_sending",
         "_task",
@@ -36,9 +34,7 @@ class Outbox:
         "closed",
     )
 
-    def __init__(
-        self, transport: Transport, bound: int, on_overflow: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, transport: Transport, bound: int) -> None:
         self._transport = transport
         self._bound = bound
         self._queue: list[tuple[bool, str]] = []
@@ -47,7 +43,6 @@ class Outbox:
         self._drained: asyncio.Future[None] | None = None
         """Resolved by the sender once everything queued is sent, for `drain_and_close`."""
         self._sending = False
-        self._on_overflow = on_overflow
         self.closed = False
         self._closing: asyncio.Task[None] | None = None
         self._task = asyncio.create_task(self._run(), name="outbox")
@@ -62,17 +57,11 @@ class Outbox:
         if len(self._queue) >= self._bound:
             log.info("client too far behind (%d frames queued): disconnecting", len(self._queue))
             self.close(CloseCode.TRY_AGAIN_LATER, "Too far behind; reconnect and resume.")
-            if self._on_overflow is not None:
-                self._on_overflow()
             return False
         self._queue.append((event, text))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)
         return True
-
-    @property
-    def backlog(self) -> int:
-        return len(self._queue)
 
     def _frames(self) -> list[str]:
         items, self._queue = self._queue, []

@@ -16,7 +16,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from board.codec import canonical, decode, encode, error_frame
@@ -113,6 +113,14 @@ class _Accepted:
     hidden_text: str | None = None
     """The event as everyone but its author sees it, when it touches hidden content."""
 
+    def text_for(self, viewer: str) -> str:
+        return _as_seen(self.text, self.hidden_text, self.record.by, viewer)
+
+
+def _as_seen(text: str, hidden: str | None, by: str, viewer: str) -> str:
+    """An event as `viewer` receives it: its placeholder, if it has one, unless they made it."""
+    return hidden if hidden is not None and by != viewer else text
+
 
 @dataclass
 class _Recent:
@@ -133,7 +141,7 @@ class _Recent:
 
     def texts_after(self, since: int, viewer: str) -> list[str]:
         return [
-            hidden if hidden is not None and by != viewer else text
+            _as_seen(text, hidden, by, viewer)
             for seq, _, text, hidden, by in self.by_id.values()
             if seq > since
         ]
@@ -150,19 +158,6 @@ def _metas(accepted: list[_Accepted]) -> list[tuple[str, dict[str, Any]]]:
 
 def _has_gap(records: list[OpRecord]) -> bool:
     return any(b.seq != a.seq + 1 for a, b in itertools.pairwise(records))
-
-
-def _record_json(r: OpRecord) -> dict[str, Any]:
-    return {
-        "board": r.board,
-        "seq": r.seq,
-        "id": r.id,
-        "client": r.client,
-        "by": r.by,
-        "at": r.at,
-        "body": r.body,
-        "redacted": r.redacted,
-    }
 
 
 def records_from(message: str) -> list[OpRecord]:
@@ -207,7 +202,6 @@ class Room:
         op_ids: dict[str, int],
         store: Store,
         *,
-        queue_bound: int,
         clock: Callable[[], str] = now_iso,
         publish: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
@@ -215,7 +209,6 @@ class Room:
         self.board_id = state.id
         self.committed_seq = state.seq
         self.members: set[Member] = set()
-        self.queue_bound = queue_bound
         self._op_ids = op_ids
         self._store = store
         self._clock = clock
@@ -286,10 +279,6 @@ class Room:
         self._put(_Stop(done))
         self._stopped = True  # from now on, ops are refused as retryable
         await done
-
-    @property
-    def idle(self) -> bool:
-        return not self.members and not self._inbox
 
     @property
     def idle_inbox(self) -> bool:
@@ -409,7 +398,7 @@ class Room:
         self._committed(absorbed + accepted)
         if accepted:
             assert self._publish is not None
-            await self._publish(self.board_id, encode([_record_json(a.record) for a in accepted]))
+            await self._publish(self.board_id, encode([asdict(a.record) for a in accepted]))
             await self._after_commit(accepted)
         for item in resends:
             await self._resend(item)
@@ -494,7 +483,7 @@ class Room:
                 await self._store.append_ordered(self.board_id, self.state.seq, make)
                 self._committed(absorbed + accepted)
                 if accepted:
-                    records = encode([_record_json(a.record) for a in accepted])
+                    records = encode([asdict(a.record) for a in accepted])
                     await self._publish(self.board_id, records)
         except BatchRefused as refused:
             if absorbed:
@@ -560,14 +549,10 @@ class Room:
     def _broadcast(self, accepted: list[_Accepted]) -> None:
         """Each event encoded once; a placeholder instead for what a member may not see yet."""
         texts = [a.text for a in accepted]
-        hiding = [a for a in accepted if a.hidden_text is not None]
+        hiding = any(a.hidden_text is not None for a in accepted)
         for member in list(self.members):
             if hiding:
-                viewer = member.actor.id
-                texts = [
-                    a.hidden_text if a.hidden_text is not None and a.record.by != viewer else a.text
-                    for a in accepted
-                ]
+                texts = [a.text_for(member.actor.id) for a in accepted]
             for text in texts:
                 if not member.outbox.put(text, event=True):
                     self.leave(member)
@@ -611,7 +596,7 @@ class Room:
         )
         if since is None or since > self.state.seq:
             if has_hidden(self.state):
-                state = encode(view_state(self.state.to_wire(), viewer))
+                state = encode(view_state(self.state.to_wire(share=True), viewer))
             else:
                 state = self._state_json()
             text = f'{head}"state":{state}}}'
@@ -672,9 +657,8 @@ class Broker(Protocol):
 class RoomRegistry:
     """Opens a room on first use and keeps it while the server runs."""
 
-    def __init__(self, store: Store, *, queue_bound: int, broker: Broker | None = None) -> None:
+    def __init__(self, store: Store, *, broker: Broker | None = None) -> None:
         self._store = store
-        self._queue_bound = queue_bound
         self.broker = broker
         """With several processes: announces commits, and tells rooms of others' commits."""
         self._sweeper: asyncio.Task[None] | None = None
@@ -698,7 +682,7 @@ class RoomRegistry:
                 return None
             op_ids = await self._store.op_ids(board_id)
             publish = None if self.broker is None else self._publish
-            room = Room(state, op_ids, self._store, queue_bound=self._queue_bound, publish=publish)
+            room = Room(state, op_ids, self._store, publish=publish)
             self._rooms[board_id] = room
             if self.broker is not None:
                 await self.broker.subscribe(CHANNEL + board_id)

@@ -58,7 +58,7 @@ class Chaos(RuleBasedStateMachine):
         workshop = self.run(ensure_demo(self.store))
         self.board = self.run(self.store.boards(workshop))[0]
         self.people = self.run(self.store.participants(workshop))
-        self.rooms = RoomRegistry(self.store, queue_bound=100_000)
+        self.rooms = RoomRegistry(self.store)
         self.clients: list[SimClient] = []
 
     def run(self, coro: Any) -> Any:
@@ -163,7 +163,7 @@ class Chaos(RuleBasedStateMachine):
         for client in self.clients:
             self.disconnect(client)
         self.run(self.rooms.close())
-        self.rooms = RoomRegistry(self.store, queue_bound=100_000)
+        self.rooms = RoomRegistry(self.store)
 
     @invariant()
     def replicas_never_run_ahead_of_the_server(self) -> None:

@@ -303,7 +303,7 @@ async def test_the_end_of_day_close_fires_on_the_workshops_clock(db_url):
     from board.demo import ensure_demo
 
     store = await Store.open(db_url)
-    rooms = RoomRegistry(store, queue_bound=64)
+    rooms = RoomRegistry(store)
     try:
         workshop = await ensure_demo(store)  # days 2027-03-09..11, America/New_York
         now = [datetime(2027, 3, 9, 22, 59, tzinfo=UTC)]

@@ -30,10 +30,6 @@ def content(card: Wire) -> Wire:
     return {k: v for k, v in card.items() if k not in PROVENANCE}
 
 
-def _order(state: Wire) -> dict[str, list[str]]:
-    return {s["id"]: list(s["cards"]) for s in state["sections"]}
-
-
 def diff(before: Wire, after: Wire) -> dict[str, Any]:
     """Cards added, removed and changed per section (by the section they are in `after`,
     or were in `before` for removed cards), with the fields that changed."""

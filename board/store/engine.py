@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -380,13 +381,6 @@ class Store:
         tail = await self.ops_since(board_id, state.seq)
         return replay(state, (r.event() for r in tail))
 
-    async def max_seq(self, board_id: str) -> int:
-        async with self.engine.connect() as conn:
-            value = await conn.scalar(
-                select(func.max(t.ops.c.seq)).where(t.ops.c.board_id == board_id)
-            )
-        return value or 0
-
     async def max_seqs(self, board_ids: Iterable[str]) -> dict[str, int]:
         """The last seq of each board in one query (each a backward index scan)."""
         last = (
@@ -675,17 +669,21 @@ class Store:
                 for r in await conn.execute(query)
             ]
 
-    async def join_request(self, request_id: str) -> dict[str, Any] | None:
+    async def join_request(
+        self, request_id: str, secret: str | None = None
+    ) -> dict[str, Any] | None:
+        """A join request; with `secret`, only when it is the one the asking browser holds."""
         query = select(t.join_requests).where(t.join_requests.c.id == request_id)
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
         if row is None:
             return None
+        if secret is not None and not hmac.compare_digest(_session_hash(secret), row.secret_hash):
+            return None
         return {
             "id": row.id,
             "workshop": row.workshop_id,
             "participant": row.participant_id,
-            "secret_hash": row.secret_hash,
             "status": row.status,
         }
 

@@ -12,16 +12,10 @@ import { CommentsPanel, commentCounts } from "./comments.js";
 import { openRound, openVoteDialog, resultsBody, roundsNewestFirst, voteBanner, voteDeco } from "./voting.js";
 import { StageSync, formatClock } from "./stage.js";
 import { notify } from "./notice.js";
+import { CONNECTION_TEXT } from "./roomview.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const PRESENCE_SHOWN = 3;
-const CONNECTION_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  closed: "Disconnected",
-};
 
 async function main() {
   const [me, rawTemplate] = await Promise.all([getJSON("/api/me"), getJSON("/api/template")]);

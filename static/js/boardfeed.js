@@ -10,53 +10,6 @@
 import * as model from "./model.js";
 import { LogClient } from "./stage.js";
 
-export const PLACEHOLDER_TEXT = "(private)";
-
-/** What visibility.apply_placeholder does with an op that hides its content. */
-function placeholder(state, event) {
-  const { op, by, at } = event;
-  if (op.kind === "card.add") {
-    const ids = state.sections.get(op.card.section);
-    if (!ids) return { code: "bad_request", message: "no such section" };
-    state.cards.set(op.card.id, {
-      id: op.card.id,
-      section: op.card.section,
-      type: "idea",
-      text: PLACEHOLDER_TEXT,
-      author: by,
-      created_at: at,
-      updated_at: at,
-      updated_by: by,
-      private: true,
-      hidden: true,
-    });
-    const after = op.after ?? null;
-    const index = after === null ? -1 : ids.indexOf(after);
-    ids.splice(index >= 0 ? index + 1 : after === null ? 0 : ids.length, 0, op.card.id);
-  } else if (op.kind === "vote.place" || op.kind === "vote.remove") {
-    const found = state.rounds.get(op.round);
-    if (!found) return { code: "not_found", message: "no such round" };
-    if (op.kind === "vote.place") found.votes.push({ by, role: null, card: null });
-    else {
-      const index = found.votes.findIndex((v) => v.by === by && v.card === null);
-      if (index >= 0) found.votes.splice(index, 1);
-    }
-  }
-  state.seq += 1;
-  return true;
-}
-
-/** The wire state as the board reducer holds it (Maps), with the room tools' parts. */
-export function boardFromWire(wire) {
-  const state = model.fromWire(wire);
-  if (!(state.rounds instanceof Map)) {
-    state.rounds = new Map(Object.entries(wire.rounds || {}).map(([id, r]) => [id, structuredClone(r)]));
-  }
-  if (!(state.locks instanceof Map)) state.locks = new Map(Object.entries(wire.locks || {}));
-  if (state.private === undefined) state.private = wire.private ?? null;
-  return state;
-}
-
 export class BoardFeed extends LogClient {
   /** id: the board; template: makeTemplate(GET /api/template). */
   constructor({ id, template, ...callbacks }) {
@@ -65,12 +18,19 @@ export class BoardFeed extends LogClient {
   }
 
   fromWire(wire) {
-    return boardFromWire(wire);
+    return model.fromWire(wire);
   }
 
   applyEvent(state, event) {
     const op = event.op;
-    if (op && op.hidden) return placeholder(state, event);
+    if (op && op.hidden) {
+      try {
+        model.applyPlaceholder(state, event);
+        return true;
+      } catch (error) {
+        return { code: "not_found", message: error.message }; // the feed starts over
+      }
+    }
     const result = model.apply(state, op, { at: event.at, by: event.by, actor: null, template: this.template });
     return model.isRefusal(result) ? result : true;
   }

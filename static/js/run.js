@@ -185,9 +185,9 @@ function agendaPanel(template, boards, workshop, stage, act) {
   const days = workshop ? workshop.days || [] : [];
   let chosen = null; // the day the facilitator picked; null: today's, else the running one
   const today = () => (workshop ? dateIn(workshop.timezone || "UTC", stage.serverNow()) : "");
-  const dayShown = () => {
+  const dayShown = (now) => {
     if (chosen !== null) return chosen;
-    const todays = days.find((d) => d.date === today());
+    const todays = days.find((d) => d.date === now);
     if (todays) return todays.day;
     if (stage.stage && stage.stage.agenda) return stage.stage.agenda.day;
     return days.length ? days[0].day : null;
@@ -195,9 +195,10 @@ function agendaPanel(template, boards, workshop, stage, act) {
   let drawn = "";
   return {
     render() {
-      const day = dayShown();
+      const now = today(); // once per render: the same date throughout, even at midnight
+      const day = dayShown(now);
       const running = stage.stage.agenda;
-      const key = JSON.stringify([day, running, today()]);
+      const key = JSON.stringify([day, running, now]);
       if (key === drawn) return;
       drawn = key;
       dayBox.replaceChildren(
@@ -207,7 +208,7 @@ function agendaPanel(template, boards, workshop, stage, act) {
             class: `day${d.day === day ? " current" : ""}`,
             "aria-pressed": d.day === day ? "true" : "false",
             dataset: { day: String(d.day) },
-            text: `Day ${d.day} · ${dayName(d.date)}${d.date === today() ? " (today)" : ""}`,
+            text: `Day ${d.day} · ${dayName(d.date)}${d.date === now ? " (today)" : ""}`,
             on: {
               click: () => {
                 chosen = d.day;
