@@ -396,10 +396,7 @@ class Room:
                 item.member.outbox.put(error_frame(item.op_id, ErrorCode.UNAVAILABLE, RESTARTING))
             return
         self._committed(absorbed + accepted)
-        if accepted:
-            assert self._publish is not None
-            await self._publish(self.board_id, encode([asdict(a.record) for a in accepted]))
-            await self._after_commit(accepted)
+        await self._after_append(accepted)
         for item in resends:
             await self._resend(item)
 
@@ -482,9 +479,7 @@ class Room:
             else:
                 await self._store.append_ordered(self.board_id, self.state.seq, make)
                 self._committed(absorbed + accepted)
-                if accepted:
-                    records = encode([asdict(a.record) for a in accepted])
-                    await self._publish(self.board_id, records)
+                await self._after_append(accepted)
         except BatchRefused as refused:
             if absorbed:
                 self._committed(absorbed)
@@ -515,8 +510,13 @@ class Room:
             return [(self.board_id, self.state.seq, self._checkpoint_json())]
         return []
 
-    async def _after_commit(self, accepted: list[_Accepted]) -> None:
-        """In shared mode: the board list and the checkpoint, each in its own small commit."""
+    async def _after_append(self, accepted: list[_Accepted]) -> None:
+        """In shared mode, after ops were appended (by clients, or a restore or an import):
+        announce them, then store the board-list change and the checkpoint they call for."""
+        if not accepted:
+            return
+        assert self._publish is not None
+        await self._publish(self.board_id, encode([asdict(a.record) for a in accepted]))
         checkpoints, metas = self._due_checkpoint(), _metas(accepted)
         if checkpoints or metas:
             with contextlib.suppress(StorageError):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import fresh_pg_database, token_of
+from tests.http_client import call
 from tests.live_replica import LiveClient
 from tests.servers import Server, demo_roster, free_port
 from tests.wsclient import Client, add_card
@@ -139,3 +140,24 @@ async def test_a_redis_restart_is_survived_by_filling_the_gap_from_the_database(
     assert got[-1]["id"] == after["id"]
     await writer.close()
     await reader.close()
+
+
+async def test_a_restore_on_one_process_updates_the_board_list_everyone_reads(cluster):
+    (a, b), demo = cluster
+    board, fac = demo["boards"][3]["id"], token_of(demo, "facilitator")
+    writer = await Client.open(a.ws_url, board, fac)
+    await writer.op({"kind": "board.update", "set": {"title": "Sensor pilot"}})
+    status, taken = call(
+        "POST", f"{a.url}/api/boards/{board}/snapshots", {"label": "named"}, token=fac
+    )
+    assert status == 201
+    await writer.op({"kind": "board.update", "set": {"title": "Renamed later"}})
+    snapshot = taken["snapshots"][0]["id"]
+    status, _ = call(
+        "POST", f"{a.url}/api/boards/{board}/restore", {"snapshot": snapshot}, token=fac
+    )
+    assert status == 200
+    for server in (a, b):
+        _, me = call("GET", f"{server.url}/api/me", token=fac)
+        assert next(x for x in me["boards"] if x["id"] == board)["title"] == "Sensor pilot"
+    await writer.close()
