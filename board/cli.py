@@ -291,14 +291,15 @@ def _export(args: argparse.Namespace) -> int:
                 print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
                 return 2
             if args.board is None:
-                data = await exporting.workshop_zip(store, rooms, args.workshop)
+                # No one's session: what was hidden from everyone stays out of the files.
+                data = await exporting.workshop_zip(store, rooms, args.workshop, None)
                 Path(args.out).write_bytes(data)
             else:
                 board = await store.board(args.board)
                 if board is None or board.workshop != args.workshop:
                     print(f"error: no board {args.board!r} in that workshop", file=sys.stderr)
                     return 2
-                item = await exporting.frozen(store, rooms, board, args.snapshot)
+                item = await exporting.frozen(store, rooms, board, None, args.snapshot)
                 Path(args.out).write_text(await exporting.render(store, item, args.format))
             print(f"wrote {args.out}")
             return 0

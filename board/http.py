@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from board import __version__
-from board.auth import SESSION_COOKIE, participant_from
+from board import __version__, reading
+from board.auth import SESSION_COOKIE, actor_of, participant_from
 from board.errors import HTTP_STATUS, ErrorCode
 from board.model import load_template
 from board.services import Services
@@ -178,10 +178,7 @@ async def board_state(request: Request) -> Response:
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
     if board.workshop != participant.workshop:
         raise ApiError(ErrorCode.FORBIDDEN, "This board belongs to another workshop.")
-    room = await services.rooms.room(board.id)
-    if room is None:  # pragma: no cover - the board row was just read
-        raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
-    return JSONResponse(await room.read(viewer=participant.id))
+    return JSONResponse(await reading.live(services.rooms, board.id, actor_of(participant)))
 
 
 async def template(request: Request) -> Response:

@@ -17,6 +17,7 @@ from board.codec import decode, encode
 from board.model import Actor, BoardState
 from board.model.days import DEFAULT_DAY_END, due_closes
 from board.model.history import content_hash, restore_ops
+from board.model.visibility import visible_to
 from board.rooms import RoomRegistry
 from board.roster import new_id
 from board.store import SnapshotRow, Store
@@ -91,19 +92,23 @@ async def restore(
     store: Store, rooms: RoomRegistry, snapshot: SnapshotRow, actor: Actor
 ) -> list[dict[str, Any]]:
     """Make the board say what the snapshot says again, as new ops (first snapshotting the
-    board as it was, so the restore can be undone by restoring that)."""
+    board as it was, so the restore can be undone by restoring that).
+
+    What the snapshot held hidden from `actor` (others' private cards, taken during private
+    writing) is neither re-added nor deleted: the board keeps whatever it has of those now.
+    Voting rounds and private writing itself are not part of a restore."""
     assert snapshot.state is not None
     before = await capture(
         rooms, snapshot.board, label=f"Before restoring {snapshot.label}", kind="before_restore",
         by=actor.id,
     )  # fmt: skip
     await store.save_snapshots([before], None)
-    target = decode(snapshot.state)
+    target = visible_to(decode(snapshot.state), actor)
     room = await rooms.room(snapshot.board)
     assert room is not None
 
     def make_ops(state: BoardState) -> list[dict[str, Any]]:
-        return restore_ops(state, target)
+        return restore_ops(state, target, actor.id)
 
     return await room.apply_batch(actor, "restore", make_ops)
 

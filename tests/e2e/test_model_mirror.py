@@ -28,7 +28,7 @@ import pytest
 from board.model import BoardState, Context, Refusal, apply, load_template
 from board.model.permissions import Actor, Role
 from board.model.state import from_wire, new_board
-from board.model.visibility import apply_placeholder, enrich, placeholder, view_state
+from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_KINDS = (
@@ -462,7 +462,7 @@ def _python_run(rng: random.Random, n: int, private: bool = False) -> dict[str, 
     steps, results, events = [], [], []
     for i in range(n):
         if i == join_at:
-            start = view_state(state.to_wire(), viewer)
+            start = visible_to(state.to_wire(), viewer)
         actor = rng.choice([*PEOPLE, PEOPLE[0], None, None])
         by = actor.id if actor else rng.choice([p.id for p in PEOPLE])
         at = f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
