@@ -18,10 +18,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from board import console, history_api, http, joining
 from board.auth import OriginPolicy
+from board.bodylimit import BodyLimit, BodyLimits
 from board.config import Settings
 from board.demo import ensure_demo
 from board.errors import ErrorCode
 from board.netinfo import base_urls, room_url
+from board.quotas import PersonQuotas
 from board.rooms import RoomRegistry
 from board.services import Services
 from board.snapshots import DayCloser
@@ -99,13 +101,14 @@ def create_app(
         services = Services(
             settings=settings,
             store=store,
-            rooms=RoomRegistry(store),
+            rooms=RoomRegistry(store, card_cap=settings.card_cap),
             origins=OriginPolicy.of(
                 [*urls, *settings.allowed_origins, *_origin_of(settings.public_url)]
             ),
             base_url=(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
+            quotas=PersonQuotas(settings.rate_limit, settings.sockets_per_person),
         )
         broker = None
         if settings.broker_url:
@@ -145,6 +148,12 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error},
+    )
+    app.add_middleware(
+        BodyLimit,
+        limits=BodyLimits(
+            default=settings.body_max, join=settings.join_body_max, imports=settings.import_max
+        ),
     )
     app.add_middleware(SecurityHeaders)
     return app

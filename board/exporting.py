@@ -218,14 +218,25 @@ def import_ops(export: BoardExport) -> list[dict[str, Any]]:
 
 
 async def import_board(
-    store: Store, rooms: RoomRegistry, workshop_id: str, raw: bytes | str, actor: Actor
+    store: Store,
+    rooms: RoomRegistry,
+    workshop_id: str,
+    raw: bytes | str,
+    actor: Actor,
+    *,
+    card_cap: int = 0,
 ) -> BoardRow:
     """A new board in this workshop with the content of a board export.
 
-    Everything is checked (schema, then every op on a scratch board) before anything is
-    created, so a refused import changes nothing.
+    Everything is checked (schema, the card cap, then every op on a scratch board) before
+    anything is created, so a refused import changes nothing.
     """
     export = parse_export(raw)
+    if card_cap and len(export.board.cards) > card_cap:
+        raise ImportRefused(
+            f"This export has {len(export.board.cards):,} cards; a board holds at most "
+            f"{card_cap:,}."
+        )
     ops = import_ops(export)
     scratch = new_board(load_template(), id="scratch", workshop=workshop_id)
     for op in ops:

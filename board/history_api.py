@@ -155,7 +155,7 @@ async def restore(request: Request) -> Response:
     try:
         events = await snapshots.restore(services.store, services.rooms, snap, actor_of(caller))
     except BatchRefused as refused:
-        raise ApiError(ErrorCode.FORBIDDEN, refused.refusal.message) from None
+        raise ApiError(ErrorCode(refused.refusal.code), refused.refusal.message) from None
     return JSONResponse(
         {"restored": snap.meta(), "ops": len(events), "seq": events[-1]["seq"] if events else None}
     )
@@ -265,13 +265,16 @@ async def pre_read(request: Request) -> Response:
 async def import_board(request: Request) -> Response:
     workshop_id = request.path_params["workshop_id"]
     caller = await facilitator_of(request, workshop_id)
-    raw = await request.body()
-    if len(raw) > 20 * 1024 * 1024:
-        raise ApiError(ErrorCode.TOO_LARGE, "A board export is limited to 20 MiB.")
+    raw = await request.body()  # limited while it streams (board.bodylimit, --max-import-mib)
     services = _services(request)
     try:
         row = await exporting.import_board(
-            services.store, services.rooms, workshop_id, raw, actor_of(caller)
+            services.store,
+            services.rooms,
+            workshop_id,
+            raw,
+            actor_of(caller),
+            card_cap=services.settings.card_cap,
         )
     except exporting.ImportRefused as refused:
         raise ApiError(ErrorCode.BAD_REQUEST, str(refused)) from None

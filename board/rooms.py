@@ -33,6 +33,7 @@ from board.model.visibility import (
     visible_to,
 )
 from board.outbox import Outbox
+from board.quotas import over_card_cap
 from board.store import OpRecord, StorageError, Store
 from board.timeutil import now_iso
 
@@ -206,8 +207,10 @@ class Room:
         *,
         clock: Callable[[], str] = now_iso,
         publish: Callable[[str, str], Awaitable[None]] | None = None,
+        card_cap: int = 0,
     ) -> None:
         self.state = state
+        self._card_cap = card_cap
         self.board_id = state.id
         self.committed_seq = state.seq
         self.members: set[Member] = set()
@@ -434,7 +437,7 @@ class Room:
         ctx = Context(at=at, by=member.actor.id, actor=member.actor)
         op = enrich(self.state, item.op, ctx)
         hidden_early = placeholder_before(self.state, op)
-        result = apply(self.state, op, ctx)
+        result = over_card_cap(self.state, [op], self._card_cap) or apply(self.state, op, ctx)
         if isinstance(result, Refusal):
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
@@ -461,6 +464,9 @@ class Room:
         def make(missed: list[OpRecord]) -> list[OpRecord]:
             absorbed.extend(self._absorb(r) for r in missed)
             ops = batch.make_ops(self.state)
+            too_many = over_card_cap(self.state, ops, self._card_cap)
+            if too_many is not None:
+                raise BatchRefused(too_many)
             trial = self.state.clone()
             for op in ops:
                 result = apply(trial, op, Context(at="", by=batch.actor.id, actor=batch.actor))
@@ -657,8 +663,9 @@ class Broker(Protocol):
 class RoomRegistry:
     """Opens a room on first use and keeps it while the server runs."""
 
-    def __init__(self, store: Store, *, broker: Broker | None = None) -> None:
+    def __init__(self, store: Store, *, broker: Broker | None = None, card_cap: int = 0) -> None:
         self._store = store
+        self._card_cap = card_cap
         self.broker = broker
         """With several processes: announces commits, and tells rooms of others' commits."""
         self._sweeper: asyncio.Task[None] | None = None
@@ -682,7 +689,7 @@ class RoomRegistry:
                 return None
             op_ids = await self._store.op_ids(board_id)
             publish = None if self.broker is None else self._publish
-            room = Room(state, op_ids, self._store, publish=publish)
+            room = Room(state, op_ids, self._store, publish=publish, card_cap=self._card_cap)
             self._rooms[board_id] = room
             if self.broker is not None:
                 await self.broker.subscribe(CHANNEL + board_id)

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from board.app import create_app
 from board.config import Settings
+from board.connguard import FD_RESERVE, ConnectionGuard, guarded_protocols, raise_file_limit
 from board.services import Services
 
 
@@ -32,11 +33,20 @@ def _redact(text: str) -> str:
 
 
 def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") -> uvicorn.Config:
+    files = raise_file_limit()
+    guard = ConnectionGuard(
+        per_address=settings.connections_per_address,
+        total=max(1, min(settings.max_connections, files - FD_RESERVE)),
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+    )
+    http, ws = guarded_protocols(guard)
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        http=http,
+        ws=ws,
         ws_max_size=settings.frame_max,
         ws_per_message_deflate=False,
         ws_ping_interval=settings.ping_interval,
