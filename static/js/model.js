@@ -14,7 +14,8 @@
 //    sections: Map<sectionId, cardId[]>, cards: Map<cardId, card>,
 //    comments: Map<commentId, comment>, rounds: Map<roundId, round>,
 //    locks: Map<sectionId, {by, at}>, private: {by, at} | null,
-//    textLog: Map<target, [seq, change][]>, textFloor}  (the text log is not part of the wire
+//    textLog: Map<target, [seq, change][]>, textFloor, textFloors: Map<target, seq>,
+//    textBytes: Map<target, bytes>}  (the text log is not part of the wire
 //    state: a state from the wire knows no change before its seq, like from_wire)
 
 import { TextError, applyText, baseLength, rebase, replaceAll, splice } from "./text.js";
@@ -99,11 +100,14 @@ export function fromWire(wire) {
 }
 
 function textLogOf(wire) {
-  if (!own(wire, "text_log")) return { textLog: new Map(), textFloor: wire.seq ?? 0 };
-  return {
-    textLog: new Map(Object.entries(wire.text_log).map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])])),
-    textFloor: wire.text_floor ?? wire.seq ?? 0,
-  };
+  if (!own(wire, "text_log")) return { textLog: new Map(), textFloor: wire.seq ?? 0, textFloors: new Map(), textBytes: new Map() };
+  const textLog = new Map(Object.entries(wire.text_log).map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])]));
+  const textFloors = new Map(Object.entries(wire.text_floors || {}));
+  if (!own(wire, "text_floors")) {
+    // before byte budgets, a log was cut at 1,000 changes
+    for (const [key, log] of textLog) if (log.length >= OLD_LOG_LIMIT) textFloors.set(key, log[0][0] - 1);
+  }
+  return { textLog, textFloor: wire.text_floor ?? wire.seq ?? 0, textFloors, textBytes: new Map() };
 }
 
 function copyRound(round) {
@@ -125,6 +129,8 @@ export function clone(state) {
     locks: new Map([...state.locks].map(([id, l]) => [id, { ...l }])),
     private: state.private ? { ...state.private } : null,
     textLog: new Map([...state.textLog].map(([k, v]) => [k, [...v]])),
+    textFloors: new Map(state.textFloors),
+    textBytes: new Map(state.textBytes),
   };
 }
 
@@ -134,6 +140,7 @@ export function toCheckpoint(state, template) {
     ...toWire(state, template),
     text_log: Object.fromEntries([...state.textLog].map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])])),
     text_floor: state.textFloor,
+    text_floors: Object.fromEntries(state.textFloors),
   };
 }
 
@@ -735,7 +742,18 @@ function privateReveal(state, op, ctx) {
 
 // Character-level text edits (board/model/textops.py) ----------------------------------------
 
-const LOG_LIMIT = 1000; // changes kept per field; a splice older than all of them cannot be merged
+// The most a field's history of changes may hold, in bytes of their JSON: older changes are
+// dropped (the newest is always kept) and the field's floor rises to the last dropped seq.
+const LOG_BYTES = 4096;
+const OLD_LOG_LIMIT = 1000;
+const utf8 = new TextEncoder();
+
+/** The size of a change as JSON, near enough (textops.change_bytes). */
+function changeBytes(change) {
+  let size = 8 + change.length;
+  for (const c of change) size += typeof c === "number" ? String(c).length : utf8.encode(c).length + 2;
+  return size;
+}
 
 // Python's str() of a JSON value, for sentences that print one.
 const pyStr = (v) => (v === null || v === undefined ? "None" : v === true ? "True" : v === false ? "False" : String(v));
@@ -764,12 +782,29 @@ function logChange(state, target, change) {
     state.textLog.set(target, log);
   }
   log.push([state.seq + 1, change]); // the seq this op is about to get
-  if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
+  let size = state.textBytes.get(target);
+  if (size === undefined) size = log.reduce((sum, [, c]) => sum + changeBytes(c), 0);
+  else size += changeBytes(change);
+  let drop = 0;
+  while (size > LOG_BYTES && drop < log.length - 1) {
+    size -= changeBytes(log[drop][1]);
+    drop += 1;
+  }
+  if (drop) {
+    state.textFloors.set(target, log[drop - 1][0]);
+    log.splice(0, drop);
+  }
+  state.textBytes.set(target, size);
 }
 
 function forgetCard(state, cardId) {
   const prefix = `card:${cardId}:`;
-  for (const key of [...state.textLog.keys()]) if (key.startsWith(prefix)) state.textLog.delete(key);
+  for (const key of [...state.textLog.keys()]) {
+    if (!key.startsWith(prefix)) continue;
+    state.textLog.delete(key);
+    state.textFloors.delete(key);
+    state.textBytes.delete(key);
+  }
 }
 
 function wholeNumber(value, name) {
@@ -798,7 +833,7 @@ export function rebasedSplice(state, op, template) {
   const [target, current] = spliceTarget(state, op, template);
   const base = wholeNumber(get(op, "base"), "base");
   if (base > state.seq) throw refuse("bad_request", "'base' is ahead of this board.");
-  if (base < state.textFloor) {
+  if (base < Math.max(state.textFloor, state.textFloors.get(target) ?? 0)) {
     throw refuse("conflict", "This text was edited too long ago to merge; reload the board and type the change again.");
   }
   const since = (state.textLog.get(target) || []).filter(([seq]) => seq > base).map(([, change]) => change);
