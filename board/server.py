@@ -13,23 +13,8 @@ from starlette.applications import Starlette
 from board.app import create_app
 from board.config import Settings
 from board.connguard import FD_RESERVE, ConnectionGuard, guarded_protocols, raise_file_limit
+from board.logsafe import guard_logging
 from board.services import Services
-
-
-class RedactJoinTokens(logging.Filter):
-    """Invite tokens never reach a log: the access log shows /join/… without the token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact(a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-def _redact(text: str) -> str:
-    if "/join/" not in text:
-        return text
-    head, _, _ = text.partition("/join/")
-    return f"{head}/join/…"
 
 
 def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") -> uvicorn.Config:
@@ -89,7 +74,7 @@ def serve(
     log_level: str = "info",
 ) -> int:
     app = create_app(settings, on_ready=on_ready)
-    config = uvicorn_config(settings, app, log_level)
-    logging.getLogger("uvicorn.access").addFilter(RedactJoinTokens())
+    config = uvicorn_config(settings, app, log_level)  # sets up uvicorn's loggers
+    guard_logging()
     BoardServer(config, app).run()
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -49,16 +50,34 @@ class _Refuse(Exception):
         self.code, self.message, self.close_code = code, message, close
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: fine in a pair, not alone (it cannot be encoded)."""
+NOT_UNICODE = "The frame holds text that is not valid Unicode (a lone surrogate); send UTF-8."
+
+
 def _decode(message: dict[str, Any]) -> Any:
     text = message.get("text")
     if text is None:
         raise BadFrame("Only text frames are accepted; send JSON as text.")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except RecursionError:
         raise BadFrame("The frame is nested too deeply.") from None
     except ValueError:
         raise BadFrame("The frame is not valid JSON.") from None
+    if _SURROGATE.search(text) and not _encodable(data):
+        # A lone surrogate would go into the log, then fail to encode in every event sent
+        # with it, and in the commit it shares with everyone else's ops.
+        raise BadFrame(NOT_UNICODE)
+    return data
+
+
+def _encodable(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def _receive(websocket: WebSocket) -> dict[str, Any]:
@@ -235,4 +254,6 @@ def _op_id(message: dict[str, Any]) -> str | None:
     except (ValueError, RecursionError):
         return None
     op_id = data.get("id") if isinstance(data, dict) else None
-    return op_id if isinstance(op_id, str) and len(op_id) <= 64 else None
+    if not isinstance(op_id, str) or len(op_id) > 64 or not _encodable(op_id):
+        return None
+    return op_id

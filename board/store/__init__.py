@@ -4,6 +4,8 @@
 writer are details behind it.
 """
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from board.store.engine import StorageError, Store
 from board.store.records import (
     BoardRow,
@@ -13,7 +15,12 @@ from board.store.records import (
     WorkshopRow,
 )
 
+STORAGE_ERRORS: tuple[type[Exception], ...] = (StorageError, SQLAlchemyError, ConnectionError)
+"""What a failed or unreachable database raises through the Store: the web layer answers
+them as 503 `unavailable` (retryable), as the socket does."""
+
 __all__ = [
+    "STORAGE_ERRORS",
     "BoardRow",
     "OpRecord",
     "ParticipantRow",

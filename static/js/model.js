@@ -222,7 +222,19 @@ const FORBIDDEN = {
 // Field checks (board/model/template.py check_field) ----------------------------------------
 
 /** Why `value` does not fit the field `spec`, or null when it does. null always fits. */
-export function checkField(name, spec, value) {
+/** A day that exists, in ASCII digits (board/model/template.py is_real_date). */
+function isRealDate(value) {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+/** Why `value` does not fit the field, or null. `live`: a person's op now, held to today's
+ * rules; a replay keeps the looser rules it was accepted under (check_field). */
+export function checkField(name, spec, value, live = false) {
   if (value === null) return null;
   const kind = spec.kind;
   if (kind === "text") {
@@ -247,6 +259,7 @@ export function checkField(name, spec, value) {
     }
   } else if (kind === "date") {
     if (typeof value !== "string" || !DATE_RE.test(value)) return `'${name}' must be a date written YYYY-MM-DD.`;
+    if (live && !isRealDate(value)) return `'${name}' must be a real day of the calendar, written YYYY-MM-DD.`;
   } else if (kind === "bool") {
     if (typeof value !== "boolean") return `'${name}' must be true or false.`;
   } else {
@@ -318,11 +331,11 @@ function checkText(value, limit) {
   return value;
 }
 
-function checkFields(template, cardType, section, values) {
+function checkFields(template, cardType, section, values, ctx) {
   const fields = template.fieldsFor(cardType, section);
   for (const [name, value] of Object.entries(values)) {
     if (!own(fields, name)) throw refuse("bad_request", `A ${cardType} card has no field '${name}' here.`);
-    const problem = checkField(name, fields[name], value);
+    const problem = checkField(name, fields[name], value, Boolean(ctx.actor));
     if (problem) throw refuse("bad_request", problem);
   }
 }
@@ -363,7 +376,7 @@ function cardAdd(state, op, ctx) {
   const type = cardType(ctx.template, body.type);
   const text = checkText(body.text, ctx.template.textMax);
   const extra = extraOf(body);
-  checkFields(ctx.template, type, section, extra);
+  checkFields(ctx.template, type, section, extra, ctx);
   const after = afterId(op.after);
   allowed(state, ctx, Action.ADD_CARD);
   checkUnlocked(state, section, ctx);
@@ -387,7 +400,7 @@ function cardUpdate(state, op, ctx) {
   }
   const type = cardType(ctx.template, own(changes, "type") ? changes.type : card.type);
   if (own(changes, "text")) checkText(changes.text, ctx.template.textMax);
-  checkFields(ctx.template, type, card.section, extraOf(changes));
+  checkFields(ctx.template, type, card.section, extraOf(changes), ctx);
   allowed(state, ctx, Action.EDIT_CARD, card);
   checkUnlocked(state, card.section, ctx);
   checkNotPrivate(card, ctx);
@@ -613,10 +626,6 @@ function voteOpen(state, op, ctx) {
   asBoard(state);
   const body = fieldsOf(op, "round");
   const roundId = stringId(get(body, "id"), "round id");
-  if (state.rounds.has(roundId)) throw refuse("conflict", "A voting round with this id already exists.");
-  if ([...state.rounds.values()].some((r) => r.status === "open")) {
-    throw refuse("conflict", "Close the open voting round first.");
-  }
   const dots = get(body, "dots");
   if (!isInt(dots) || !(1 <= dots && dots <= DOTS_MAX)) {
     throw refuse("bad_request", `'dots' must be a whole number from 1 to ${DOTS_MAX}.`);
@@ -631,7 +640,11 @@ function voteOpen(state, op, ctx) {
   const blind = own(body, "blind") ? body.blind : false;
   if (typeof blind !== "boolean") throw refuse("bad_request", "'blind' must be true or false.");
   const title = textField(own(body, "title") ? body.title : "Dot vote", "title", 200);
-  facilitatorOnly(ctx, "open a voting round");
+  facilitatorOnly(ctx, "open a voting round"); // the role before the board's state
+  if (state.rounds.has(roundId)) throw refuse("conflict", "A voting round with this id already exists.");
+  if ([...state.rounds.values()].some((r) => r.status === "open")) {
+    throw refuse("conflict", "Close the open voting round first.");
+  }
   state.rounds.set(roundId, {
     id: roundId,
     title,
@@ -681,8 +694,8 @@ function voteRemove(state, op, ctx) {
 
 function voteClose(state, op, ctx) {
   const found = getRound(state, get(op, "round"));
-  if (found.status !== "open") throw refuse("conflict", "This voting round is already closed.");
   facilitatorOnly(ctx, "close a voting round");
+  if (found.status !== "open") throw refuse("conflict", "This voting round is already closed.");
   found.status = "closed";
   found.closed_at = ctx.at;
 }
@@ -718,15 +731,15 @@ export function tally(found) {
 
 function privateStart(state, op, ctx) {
   asBoard(state);
-  if (state.private !== null) throw refuse("conflict", "Private writing is already on.");
   facilitatorOnly(ctx, "start private writing");
+  if (state.private !== null) throw refuse("conflict", "Private writing is already on.");
   state.private = { by: ctx.by, at: ctx.at };
 }
 
 function privateReveal(state, op, ctx) {
   asBoard(state);
-  if (state.private === null) throw refuse("conflict", "Private writing is not on.");
   facilitatorOnly(ctx, "reveal private writing");
+  if (state.private === null) throw refuse("conflict", "Private writing is not on.");
   const server = serverOf(op);
   // Replicas that saw placeholders get the real cards, and their comments.
   for (const [cardId, card] of Object.entries(get(server, "cards") || {})) {

@@ -98,7 +98,9 @@ def _value(spec: dict[str, Any], rng: random.Random) -> Any:
         "enum": lambda: rng.choice([*spec.get("values", []), "nope"]),
         "int": lambda: rng.choice([1, 2, 3, 0, 4]),
         "number": lambda: rng.choice([0, 12.5, 1e15, -1, 1e16]),
-        "date": lambda: rng.choice(["2025-03-01", "2025-3-1", "2025-03-01\n", "٢٠٢٥-٠٣-٠١"]),
+        "date": lambda: rng.choice(
+            ["2025-03-01", "2025-3-1", "2025-03-01\n", "٢٠٢٥-٠٣-٠١", "2027-02-30", "2028-02-29"]
+        ),
         "bool": lambda: rng.choice([True, False]),
     }[kind]
     return good() if rng.random() < 0.8 else rng.choice(ODD)
