@@ -24,6 +24,8 @@ from board.store import problems
 from board.timeutil import now_iso
 
 MARKER_SUFFIX = ".has-workshops"
+QUICK_CHECK_ERRORS = 20
+"""quick_check stops after this many problems: enough to say the file is damaged."""
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -52,12 +54,18 @@ def quick_check(url: str, path: Path) -> None:
     """Raise DatabaseProblem unless SQLite finds the file whole."""
     try:
         with contextlib.closing(_connect(path)) as conn:
-            rows = conn.execute("PRAGMA quick_check").fetchall()
+            rows = conn.execute(f"PRAGMA quick_check({QUICK_CHECK_ERRORS})").fetchall()
     except sqlite3.DatabaseError as exc:  # "file is not a database", "disk image is malformed"
         raise problems.damaged(url, str(exc)) from None
     if rows != [("ok",)]:
-        found = "; ".join(str(r[0]) for r in rows[:3]) + (" …" if len(rows) > 3 else "")
-        raise problems.damaged(url, f"SQLite's quick check found: {found}")
+        found = [
+            line
+            for row in rows
+            for line in str(row[0]).splitlines()
+            if not line.startswith("*** in database")
+        ]
+        more = f"; and {len(found) - 2} more" if len(found) > 2 else ""
+        raise problems.damaged(url, f"SQLite's quick check: {'; '.join(found[:2])}{more}")
 
 
 def workshops_in(path: Path) -> int:

@@ -27,7 +27,11 @@ def restore_hint(url: str) -> str:
     """The command that puts a backup back into this database."""
     from board.store.engine import default_url
 
-    db = "" if url == default_url() else f" --db {make_url(url).render_as_string()}"
+    db = (
+        ""
+        if url == default_url()
+        else f" --db {make_url(url).render_as_string(hide_password=True)}"
+    )
     return f"python run.py restore BACKUP-FILE{db}"
 
 
