@@ -1,7 +1,7 @@
 """Migrations: the models and the migrations agree; the baseline is exactly 0.1.0's schema; an
 upgrade keeps a copy first, runs in one transaction, and refuses what it must not touch.
 
-The later-revision tests add a test-only revision 0002 to a copy of board/migrations: one that
+The later-revision tests add a test-only revision on top of a copy of board/migrations: one that
 rebuilds the `boards` table (SQLite batch mode), which every other table points at.
 """
 
@@ -91,28 +91,33 @@ async def test_the_models_and_the_migrations_agree(db_url: str) -> None:
     changed = MetaData()
     for table in t.metadata.tables.values():
         table.to_metadata(changed)
-    changed.tables["boards"].append_column(Column("budget_cents", Integer, nullable=True))
+    changed.tables["boards"].append_column(Column("not_in_any_migration", Integer, nullable=True))
     found = await _on(db_url, _differences(changed))
-    assert [(d[0], d[2], d[3].name) for d in found] == [("add_column", "boards", "budget_cents")]
+    assert [(d[0], d[2], d[3].name) for d in found] == [
+        ("add_column", "boards", "not_in_any_migration")
+    ]
+
+
+async def _alembic(url: str, run: Any, revision: str) -> None:
+    """Run an Alembic command (upgrade, downgrade) to `revision`, as the server runs them."""
+    engine = migrate.migration_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda c: run(migrate.alembic_config(connection=c), revision))
+    finally:
+        await engine.dispose()
 
 
 async def test_every_revision_goes_down_and_up_again(db_url: str) -> None:
     await migrate.upgrade(db_url)
-    engine = migrate.migration_engine(db_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(
-                lambda c: command.downgrade(migrate.alembic_config(connection=c), "base")
-            )
-    finally:
-        await engine.dispose()
+    await _alembic(db_url, command.downgrade, "base")
     assert await _on(db_url, lambda c: inspect(c).get_table_names()) == [migrate.VERSION_TABLE]
     await migrate.upgrade(db_url)
     assert await _on(db_url, _differences(t.metadata)) == []
 
 
 async def test_the_baseline_is_exactly_the_schema_0_1_0_made(old_db: str, empty_db: str) -> None:
-    await migrate.upgrade(empty_db)
+    await _alembic(empty_db, command.upgrade, migrate.BASELINE)
     assert await _on(empty_db, _schema) == await _on(old_db, _schema)
     if old_db.startswith("sqlite"):  # SQLite keeps each table's DDL: the very same text
         ddl = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name != 'alembic_version'"
@@ -128,8 +133,8 @@ PROBE = '''"""Test only: a later revision that rebuilds `boards` and adds a colu
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "probe"
+down_revision = HEAD
 branch_labels = None
 depends_on = None
 
@@ -148,15 +153,18 @@ def downgrade() -> None:
 
 
 def _scripts_with_probe(tmp_path: Path, fail: bool = False) -> str:
-    """board/migrations plus the test revision 0002 (which raises halfway when `fail`)."""
+    """board/migrations plus the test revision `probe` (which raises halfway when `fail`)."""
     target = tmp_path / "migrations"
     shutil.copytree(
         Path(board.__file__).parent / "migrations",
         target,
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    failure = "raise RuntimeError('0002 fails halfway')" if fail else "pass"
-    (target / "versions" / "0002_probe.py").write_text(PROBE.replace("FAIL", failure))
+    failure = "raise RuntimeError('the probe fails halfway')" if fail else "pass"
+    body = PROBE.replace("FAIL", failure).replace(
+        "HEAD", repr(migrate.scripts().get_current_head())
+    )
+    (target / "versions" / "probe.py").write_text(body)
     return str(target)
 
 
@@ -185,7 +193,7 @@ async def test_an_upgrade_keeps_a_copy_first_and_loses_nothing(
     rows = v010.manifest()["rows"]
     scripts = _scripts_with_probe(tmp_path)
     done = await prepare_database(old_db, scripts)
-    assert done.before.kind == "v0.1.0" and done.after == "0002" and done.copy
+    assert done.before.kind == "v0.1.0" and done.after == "probe" and done.copy
     assert await _counts(old_db) == rows
     assert "probe" in await _on(old_db, _columns("boards"))
     assert await _on(old_db, lambda c: c.exec_driver_sql("SELECT DISTINCT probe FROM boards").all())
@@ -209,7 +217,7 @@ async def test_an_upgrade_keeps_a_copy_first_and_loses_nothing(
 async def test_a_migration_that_fails_changes_nothing(kind: str, old_db: str, tmp_path: Path):
     rows = v010.manifest()["rows"]
     scripts = _scripts_with_probe(tmp_path, fail=True)
-    with pytest.raises(RuntimeError, match="0002 fails halfway"):
+    with pytest.raises(RuntimeError, match="the probe fails halfway"):
         await prepare_database(old_db, scripts)
     status = await migrate.status(old_db, scripts)
     assert status.kind == "v0.1.0", "not even stamped: the whole upgrade was one transaction"
@@ -255,6 +263,7 @@ def test_db_current_and_db_upgrade_from_the_command_line(tmp_path: Path) -> None
     before = run_cli("db", "current", "--db", url).stdout
     assert "made by Brickboard 0.1.0" in before and "brickboard.db" in before
     assert "as revision 0001" in run_cli("db", "upgrade", "--db", url).stdout
-    assert "revision 0001 (head), up to date" in run_cli("db", "current", "--db", url).stdout
+    head = migrate.scripts().get_current_head()
+    assert f"revision {head} (head), up to date" in run_cli("db", "current", "--db", url).stdout
     missing = run_cli("db", "current", "--db", sqlite_url(tmp_path / "none.db")).stdout
     assert "no database file yet" in missing and not (tmp_path / "none.db").exists()
