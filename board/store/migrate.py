@@ -37,6 +37,17 @@ from board.store.integrity import sqlite_file
 
 log = logging.getLogger("brickboard.store")
 
+
+class _OnlyWhatRuns(logging.Filter):
+    """Alembic says which dialect and DDL mode it assumes each time it looks at a database;
+    the log keeps only the revisions it runs ("Running upgrade 0001 -> 0002, ...")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Context impl", "Will assume"))
+
+
+logging.getLogger("alembic.runtime.migration").addFilter(_OnlyWhatRuns())
+
 SCRIPT_LOCATION = "board:migrations"
 BASELINE = "0001"
 """The revision equal to the schema 0.1.0 made with `metadata.create_all`."""
