@@ -72,7 +72,7 @@ async def _current(url: str) -> str:
             f"{where}: made by Brickboard 0.1.0, before migrations (no revision yet); the next "
             f"start (or `db upgrade`) stamps it {migrate.BASELINE}, the same schema{then}"
         )
-    if status.current:
+    if status.up_to_date:
         return f"{where}: revision {status.revision} (head), up to date"
     return (
         f"{where}: revision {status.revision}; the next start (or `db upgrade`) upgrades it "

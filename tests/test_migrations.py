@@ -197,7 +197,7 @@ async def test_an_upgrade_keeps_a_copy_first_and_loses_nothing(
     assert await _counts(old_db) == rows
     assert "probe" in await _on(old_db, _columns("boards"))
     assert await _on(old_db, lambda c: c.exec_driver_sql("SELECT DISTINCT probe FROM boards").all())
-    assert (await migrate.status(old_db, scripts)).current
+    assert (await migrate.status(old_db, scripts)).up_to_date
     if kind == "sqlite":  # a file beside the database, as 0.1.0 left it
         copy = Path(done.copy)
         assert copy.parent == tmp_path and copy.name.startswith("brickboard.rev0001.")
@@ -211,7 +211,7 @@ async def test_an_upgrade_keeps_a_copy_first_and_loses_nothing(
             sql = text(f'SELECT count(*) FROM "{schema}"."{name}"')
             assert await _on(old_db, lambda c, sql=sql: c.execute(sql).scalar()) == count
     again = await prepare_database(old_db, scripts)
-    assert again.before.current and again.copy is None, "an up-to-date database is left alone"
+    assert again.before.up_to_date and again.copy is None, "an up-to-date database is left alone"
 
 
 async def test_a_migration_that_fails_changes_nothing(kind: str, old_db: str, tmp_path: Path):

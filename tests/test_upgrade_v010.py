@@ -169,7 +169,7 @@ async def test_the_0_1_0_database_opens_with_nothing_lost(old_db: str) -> None:
     finally:
         server.stop()
     now = await migrate.status(old_db)
-    assert now.kind == "versioned" and now.current
+    assert now.up_to_date
     store = await Store.open(old_db)  # the stored log itself, read by this version's store
     try:
         for board in m["boards"]:

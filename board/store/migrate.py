@@ -94,7 +94,13 @@ class SchemaStatus:
 
     @property
     def current(self) -> bool:
+        """The schema is the head's (a 0.1.0 database may still need its stamp)."""
         return self.effective == self.head
+
+    @property
+    def up_to_date(self) -> bool:
+        """Stamped and at the head: nothing to do."""
+        return self.kind == "versioned" and self.current
 
     @property
     def keeps_copy(self) -> bool:
@@ -116,7 +122,7 @@ class Upgrade:
         was = self.before
         if was.kind == "empty":
             return f"created the tables of {where} (revision {self.after})"
-        if was.current and was.kind == "versioned":
+        if was.up_to_date:
             return f"{where} is up to date (revision {self.after})"
         kept = f"; a copy of it as it was: {self.copy}" if self.copy else ""
         if was.kind == "v0.1.0":
@@ -195,22 +201,22 @@ def read_status(conn: Connection, script: ScriptDirectory) -> SchemaStatus:
     return SchemaStatus("v0.1.0", None, head)
 
 
-def _migrate(conn: Connection, script_location: str, keep_postgres_copy: bool) -> Upgrade:
+def _migrate(conn: Connection, script_location: str) -> Upgrade:
     """In the caller's transaction: lock, read the status again, copy, stamp, upgrade."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:  # several server processes may start at once; one migrates, the rest wait
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     config = alembic_config(script_location, conn)
     status = read_status(conn, ScriptDirectory.from_config(config))
-    if status.current and status.kind == "versioned":
+    if status.up_to_date:
         return Upgrade(status, status.head)
     copy = None
-    if postgres and keep_postgres_copy and status.keeps_copy:
+    if postgres and status.keeps_copy:
         copy = copies.postgres_copy(conn, status.effective or BASELINE)
     if status.kind == "v0.1.0":
         command.stamp(config, BASELINE)
     command.upgrade(config, "head")
-    if conn.dialect.name == "sqlite":
+    if not postgres:  # SQLite: batch migrations ran with foreign keys off
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise problems.DatabaseProblem(
@@ -231,22 +237,20 @@ async def status(url: str, script_location: str = SCRIPT_LOCATION) -> SchemaStat
         await engine.dispose()
 
 
-async def upgrade(
-    url: str, script_location: str = SCRIPT_LOCATION, *, keep_copy: bool = True
-) -> Upgrade:
+async def upgrade(url: str, script_location: str = SCRIPT_LOCATION) -> Upgrade:
     """Bring the database to the head revision (keeping a copy first when it had data)."""
     before = await status(url, script_location)
-    if before.current and before.kind == "versioned":
+    if before.up_to_date:
         return Upgrade(before, before.head)
     path = sqlite_file(url)
     copy = None
-    if path is not None and keep_copy and before.keeps_copy:
+    if path is not None and before.keeps_copy:
         copy = str(await asyncio.to_thread(copies.sqlite_copy, path, before.effective or ""))
         log.info("kept a copy of %s before upgrading it: %s", path, copy)
     engine = migration_engine(url)
     try:
         async with engine.begin() as conn:
-            done = await conn.run_sync(_migrate, script_location, keep_copy)
+            done = await conn.run_sync(_migrate, script_location)
     finally:
         await engine.dispose()
     return Upgrade(done.before, done.after, copy or done.copy)

@@ -27,7 +27,7 @@ async def prepare_database(url: str, script_location: str = SCRIPT_LOCATION) -> 
         await asyncio.to_thread(integrity.check_file, url, path)
         path.parent.mkdir(parents=True, exist_ok=True)
     done = await migrate.upgrade(url, script_location)
-    if not (done.before.current and done.before.kind == "versioned"):
+    if not done.before.up_to_date:
         log.info("%s", done.describe(url))
     if path is not None and await asyncio.to_thread(integrity.workshops_in, path):
         integrity.note_workshops(path)
