@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from board.app import create_app
 from board.config import Settings
 from board.services import Services
+from board.store.startup import prepare_database
 
 
 class RedactJoinTokens(logging.Filter):
@@ -78,7 +79,8 @@ def serve(
     on_ready: Callable[[Services], Awaitable[None]] | None = None,
     log_level: str = "info",
 ) -> int:
-    app = create_app(settings, on_ready=on_ready)
+    asyncio.run(prepare_database(settings.db_url))  # DatabaseProblem: the CLI says why
+    app = create_app(settings, on_ready=on_ready, database_prepared=True)
     config = uvicorn_config(settings, app, log_level)
     logging.getLogger("uvicorn.access").addFilter(RedactJoinTokens())
     BoardServer(config, app).run()

@@ -5,6 +5,7 @@ writer are details behind it.
 """
 
 from board.store.engine import StorageError, Store
+from board.store.problems import DatabaseProblem
 from board.store.records import (
     BoardRow,
     OpRecord,
@@ -15,6 +16,7 @@ from board.store.records import (
 
 __all__ = [
     "BoardRow",
+    "DatabaseProblem",
     "OpRecord",
     "ParticipantRow",
     "SnapshotRow",
