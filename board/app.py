@@ -108,13 +108,20 @@ def _origin_of(url: str | None) -> list[str]:
 
 
 def create_app(
-    settings: Settings, on_ready: Callable[[Services], Awaitable[None]] | None = None
+    settings: Settings,
+    on_ready: Callable[[Services], Awaitable[None]] | None = None,
+    *,
+    database_prepared: bool = False,
 ) -> Starlette:
-    """The whole server as one ASGI app; a test builds it in one line with a temporary database."""
+    """The whole server as one ASGI app; a test builds it in one line with a temporary database.
+
+    `database_prepared`: the caller already checked and upgraded the database (`serve` does,
+    before it listens, so that a problem is a sentence rather than a failed lifespan).
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        store = await Store.open(settings.db_url)
+        store = await Store.open(settings.db_url, prepared=database_prepared)
         urls = base_urls(settings.host, settings.port, settings.https)
         services = Services(
             settings=settings,

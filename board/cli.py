@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from board import exporting
+from board import cli_db, exporting
 from board.auth import actor_of
 from board.cli_limits import add_limit_options, limit_settings
 from board.config import DEFAULT_PORT, Settings
@@ -21,10 +21,10 @@ from board.netinfo import room_url
 from board.rooms import RoomRegistry
 from board.roster import RosterError, build, parse_csv
 from board.services import Services
-from board.store import Store
+from board.store import DatabaseProblem, Store
 from board.store.engine import default_url
 
-COMMANDS = ("serve", "demo", "workshop", "export", "import")
+COMMANDS = ("serve", "demo", "workshop", "export", "import", "db")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +153,7 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
     importer.add_argument("file", metavar="FILE.json", help="a board exported as JSON")
     _db_option(importer)
+    cli_db.add_parser(sub, _db_option)
     return root
 
 
@@ -340,5 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         "workshop": _workshop,
         "export": _export,
         "import": _import,
+        "db": cli_db.run,
     }
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except DatabaseProblem as problem:  # a sentence to act on, not a traceback
+        print(f"error: {problem}", file=sys.stderr)
+        return 1

@@ -15,6 +15,7 @@ from board.config import Settings
 from board.connguard import FD_RESERVE, ConnectionGuard, guarded_protocols, raise_file_limit
 from board.logsafe import guard_logging
 from board.services import Services
+from board.store.startup import prepare_database
 
 
 def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") -> uvicorn.Config:
@@ -73,7 +74,8 @@ def serve(
     on_ready: Callable[[Services], Awaitable[None]] | None = None,
     log_level: str = "info",
 ) -> int:
-    app = create_app(settings, on_ready=on_ready)
+    asyncio.run(prepare_database(settings.db_url))  # DatabaseProblem: the CLI says why
+    app = create_app(settings, on_ready=on_ready, database_prepared=True)
     config = uvicorn_config(settings, app, log_level)  # sets up uvicorn's loggers
     guard_logging()
     BoardServer(config, app).run()

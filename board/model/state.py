@@ -46,6 +46,9 @@ class BoardState:
     of the wire state, but kept in checkpoints so a client back after a restart still merges."""
     text_floor: int = 0
     """The log is complete for every seq above this one."""
+    trash: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Recently deleted cards, with their place and comments, so an undo can bring one back
+    (board.model.trash); like the text log, kept in checkpoints and not on the wire."""
     text_floors: dict[str, int] = field(default_factory=dict)
     """Per field: its log is complete only above this seq (older changes were dropped to keep
     the field's history within its byte budget, board.model.textops)."""
@@ -57,6 +60,7 @@ class BoardState:
         wire = self.to_wire(share=share)
         wire["text_log"] = {k: [[s, ops] for s, ops in v] for k, v in self.text_log.items()}
         wire["text_floor"] = self.text_floor
+        wire["trash"] = [{"id": k, **v} for k, v in self.trash.items()]
         wire["text_floors"] = dict(self.text_floors)
         return wire
 
@@ -128,6 +132,7 @@ class BoardState:
             stage=copy.deepcopy(self.stage),
             text_log={k: list(v) for k, v in self.text_log.items()},
             text_floor=self.text_floor,
+            trash=copy.deepcopy(self.trash),
             text_floors=dict(self.text_floors),
             text_bytes=dict(self.text_bytes),
         )
@@ -221,4 +226,7 @@ def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
                     state.text_floors[key] = log[0][0] - 1
     else:  # nothing is known of the text changes before this state
         state.text_floor = state.seq
+    for entry in data.get("trash") or ():
+        entry = copy.deepcopy(entry)
+        state.trash[entry.pop("id")] = entry
     return state

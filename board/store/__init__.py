@@ -7,6 +7,7 @@ writer are details behind it.
 from sqlalchemy.exc import SQLAlchemyError
 
 from board.store.engine import StorageError, Store
+from board.store.problems import DatabaseProblem
 from board.store.records import (
     BoardRow,
     OpRecord,
@@ -22,6 +23,7 @@ them as 503 `unavailable` (retryable), as the socket does."""
 __all__ = [
     "STORAGE_ERRORS",
     "BoardRow",
+    "DatabaseProblem",
     "OpRecord",
     "ParticipantRow",
     "SnapshotRow",
