@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from board.model import BoardState, Refusal
 from board.ratelimit import TokenBucket
 
-CARD_MAKERS = frozenset({"card.add"})
+CARD_MAKERS = frozenset({"card.add", "card.restore"})
 """Op kinds that put a new card on the board."""
 
 

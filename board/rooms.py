@@ -35,6 +35,7 @@ from board.model.visibility import (
 from board.outbox import Outbox
 from board.quotas import over_card_cap
 from board.store import OpRecord, StorageError, Store
+from board.store.engine import OpIds
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.rooms")
@@ -129,13 +130,14 @@ def _as_seen(text: str, hidden: str | None, by: str, viewer: Viewer) -> str:
 class _Recent:
     """The latest committed events, to answer resends and short resumes without the database."""
 
-    by_id: OrderedDict[str, tuple[int, str, str, str | None, str]] = field(
+    by_id: OrderedDict[tuple[str, str], tuple[int, str, str, str | None, str]] = field(
         default_factory=OrderedDict
     )
+    """(author, op id) -> the event: op ids are unique per author, not per board."""
 
     def add(self, a: _Accepted) -> None:
         r = a.record
-        self.by_id[r.id] = (r.seq, r.body, a.text, a.hidden_text, r.by)
+        self.by_id[r.by, r.id] = (r.seq, r.body, a.text, a.hidden_text, r.by)
         if len(self.by_id) > RECENT_EVENTS:
             self.by_id.popitem(last=False)
 
@@ -202,7 +204,7 @@ class Room:
     def __init__(
         self,
         state: BoardState,
-        op_ids: dict[str, int],
+        op_ids: OpIds,
         store: Store,
         *,
         clock: Callable[[], str] = now_iso,
@@ -338,7 +340,7 @@ class Room:
             return
         accepted: list[_Accepted] = []
         for item in ops:
-            if item.op_id in self._op_ids:
+            if self._used(item):
                 if accepted:
                     await self._commit(accepted)
                     accepted = []
@@ -385,7 +387,7 @@ class Room:
         def decide(missed: list[OpRecord]) -> list[OpRecord]:
             absorbed.extend(self._absorb(r) for r in missed)
             for item in ops:
-                if item.op_id in self._op_ids:
+                if self._used(item):
                     resends.append(item)
                 else:
                     self._apply(item, accepted)
@@ -419,7 +421,7 @@ class Room:
         result = apply(self.state, op, Context(at=record.at, by=record.by))
         if isinstance(result, Refusal):  # pragma: no cover - the log is valid by construction
             raise ValueError(f"op {record.seq} of board {record.board} does not apply")
-        self._op_ids[record.id] = record.seq
+        self._op_ids.setdefault(record.by, {})[record.id] = record.seq
         hidden = None if record.redacted is None else record.seen_by(None)
         return _Accepted(record, op, record.event_text(), None, hidden)
 
@@ -453,7 +455,7 @@ class Room:
             body=canonical(op),
             redacted=None if hidden is None else canonical(hidden),
         )
-        self._op_ids[item.op_id] = seq
+        self._op_ids.setdefault(member.actor.id, {})[item.op_id] = seq
         hidden_text = None if hidden is None else record.seen_by(None)
         accepted.append(_Accepted(record, op, record.event_text(), member, hidden_text))
 
@@ -533,7 +535,7 @@ class Room:
     async def _recover(self, accepted: list[_Accepted]) -> None:
         """A failed commit: refuse the batch as retryable and rebuild state from the database."""
         for a in accepted:
-            self._op_ids.pop(a.record.id, None)
+            self._op_ids.get(a.record.by, {}).pop(a.record.id, None)
             if a.member is None:
                 continue
             a.member.outbox.put(
@@ -564,13 +566,21 @@ class Room:
                     self.leave(member)
                     break
 
+    def _used(self, item: _Op) -> bool:
+        """Whether the sender already used this op id here: a resend. Ids are looked up among
+        the sender's own ops only, so another person's id is simply a new op of theirs, and
+        the answer never depends on what someone else sent."""
+        return item.op_id in self._op_ids.get(item.member.actor.id, ())
+
     async def _resend(self, item: _Op) -> None:
-        """A resend of an applied op: the original event again, or `conflict` if it differs."""
-        recent = self._recent.by_id.get(item.op_id)
+        """A resend of the sender's own applied op: the original event again (as they saw it,
+        whole: it is theirs), or `conflict` if the body differs."""
+        by = item.member.actor.id
+        recent = self._recent.by_id.get((by, item.op_id))
         if recent is not None:
             _, stored_body, text, _, _ = recent
         else:
-            record = await self._store.op(self.board_id, item.op_id)
+            record = await self._store.op(self.board_id, by, item.op_id)
             if record is None:  # pragma: no cover - the id map and the log always agree
                 return
             stored_body, text = record.body, record.event_text()

@@ -57,10 +57,10 @@ async def test_committed_ops_replay_into_the_board_after_reopening(db_url: str) 
         state = await store.load_board(board.id)
         assert state.seq == base + 3
         assert state.sections["problem_vision"] == ["k3", "k2", "k1"]
-        assert await store.op_ids(board.id) == {
-            **{f"seed-{n}": n for n in range(1, base + 1)},
-            **{f"op-{base + n}": base + n for n in (1, 2, 3)},
-        }
+        ids = await store.op_ids(board.id)  # per author: op ids are unique per author
+        assert ids.pop("p_x") == {f"op-{base + n}": base + n for n in (1, 2, 3)}
+        seeded = {op_id: seq for per_author in ids.values() for op_id, seq in per_author.items()}
+        assert seeded == {f"seed-{n}": n for n in range(1, base + 1)}
         assert [r.seq for r in await store.ops_since(board.id, base + 1)] == [base + 2, base + 3]
     finally:
         await store.close()
@@ -85,7 +85,7 @@ async def test_a_checkpoint_plus_the_log_tail_gives_the_same_state(db_url: str) 
         await store.close()
 
 
-async def test_the_log_refuses_a_second_op_with_the_same_id_and_keeps_the_first(
+async def test_the_log_refuses_an_authors_second_op_with_the_same_id_and_keeps_the_first(
     db_url: str,
 ) -> None:
     store = await Store.open(db_url)
@@ -97,15 +97,17 @@ async def test_the_log_refuses_a_second_op_with_the_same_id_and_keeps_the_first(
         with pytest.raises(StorageError):
             await store.commit([_card_add(board.id, base + 2, "b", op_id="same")])
         assert (await store.load_board(board.id)).seq == base + 1
+        insert = text(
+            'INSERT INTO ops (board_id, seq, op_id, client, "by", at, body) '
+            "VALUES (:b, :s, 'same', 'c', :by, 'now', '{}')"
+        )
         async with store.engine.begin() as conn:
             with pytest.raises(IntegrityError):
-                await conn.execute(
-                    text(
-                        'INSERT INTO ops (board_id, seq, op_id, client, "by", at, body) '
-                        "VALUES (:b, :s, 'same', 'c', 'p', 'now', '{}')"
-                    ),
-                    {"b": board.id, "s": base + 9},
-                )
+                await conn.execute(insert, {"b": board.id, "s": base + 9, "by": "p_x"})
+        async with store.engine.begin() as conn:  # ids are unique per author, not per board
+            await conn.execute(insert, {"b": board.id, "s": base + 2, "by": "p_other"})
+        assert (await store.op(board.id, "p_other", "same")).seq == base + 2
+        assert (await store.op(board.id, "p_x", "same")).seq == base + 1
     finally:
         await store.close()
 

@@ -96,11 +96,15 @@ class Client:
         """Send an op and wait for its own event (the acknowledgement) or its error."""
         op_id = op_id or f"{self.name}-{next(_ids)}"
         await self.send({"type": "op", "id": op_id, "op": op})
+        me = self.welcome["me"]["id"] if self.welcome else None
         async with asyncio.timeout(10):
             while True:
                 frame = await self.recv()
                 for event in frame["ops"] if frame["type"] == "ops" else [frame]:
-                    if event.get("id") == op_id and event["type"] in ("op", "error"):
+                    if event.get("id") != op_id:
+                        continue
+                    # op ids are unique per author: another person's event may share the id
+                    if event["type"] == "error" or (event["type"] == "op" and event["by"] == me):
                         return event
 
     async def close(self) -> None:

@@ -31,6 +31,7 @@ from board.timeutil import now_iso
 log = logging.getLogger("brickboard.store")
 
 Checkpoint = tuple[str, int, str]  # board id, seq, state JSON
+OpIds = dict[str, dict[str, int]]  # author -> op id -> seq: op ids are unique per author
 BoardMeta = tuple[str, dict[str, Any]]  # board id, new values for the boards row
 _Batch = tuple[Sequence[OpRecord], Sequence[Checkpoint], Sequence[BoardMeta], asyncio.Future[None]]
 
@@ -333,16 +334,23 @@ class Store:
             result = await conn.execute(query.order_by(t.ops.c.seq))
             return [_record(row) for row in result]
 
-    async def op(self, board_id: str, op_id: str) -> OpRecord | None:
-        query = select(t.ops).where(t.ops.c.board_id == board_id, t.ops.c.op_id == op_id)
+    async def op(self, board_id: str, by: str, op_id: str) -> OpRecord | None:
+        """The op `by` sent with this id on this board (ids are unique per author)."""
+        query = select(t.ops).where(
+            t.ops.c.board_id == board_id, t.ops.c.by == by, t.ops.c.op_id == op_id
+        )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
         return _record(row) if row else None
 
-    async def op_ids(self, board_id: str) -> dict[str, int]:
-        query = select(t.ops.c.op_id, t.ops.c.seq).where(t.ops.c.board_id == board_id)
+    async def op_ids(self, board_id: str) -> OpIds:
+        """Every op id used on the board, per author: {by: {op id: seq}}."""
+        query = select(t.ops.c.by, t.ops.c.op_id, t.ops.c.seq).where(t.ops.c.board_id == board_id)
+        ids: OpIds = {}
         async with self.engine.connect() as conn:
-            return {op_id: seq for op_id, seq in await conn.execute(query)}
+            for by, op_id, seq in await conn.execute(query):
+                ids.setdefault(by, {})[op_id] = seq
+        return ids
 
     async def load_board(self, board_id: str) -> BoardState | None:
         """The current state: the latest checkpoint with the log after it replayed on top."""

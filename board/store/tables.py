@@ -73,7 +73,7 @@ ops = Table(
     Column("body", Text, nullable=False),
     Column("redacted", Text, nullable=True),
     PrimaryKeyConstraint("board_id", "seq", name="pk_ops"),
-    UniqueConstraint("board_id", "op_id", name="uq_ops_board_op_id"),
+    UniqueConstraint("board_id", "by", "op_id", name="uq_ops_board_by_op_id"),
 )
 
 board_states = Table(

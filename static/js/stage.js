@@ -616,6 +616,7 @@ export class LogClient {
   }
 
   #acknowledge(event) {
+    if (!this.me || event.by !== this.me.id) return; // op ids are unique per author only
     const entry = this.pending.get(event.id);
     if (!entry) return;
     this.pending.delete(event.id);

@@ -320,6 +320,7 @@ export class BoardSync {
   }
 
   #welcome(frame) {
+    this.me = frame.me; // op ids are unique per author: an event acknowledges ours only if it is ours
     const now = Date.parse(frame.now);
     if (!Number.isNaN(now)) this.serverOffset = now - Date.now();
     if (frame.state) {
@@ -360,7 +361,7 @@ export class BoardSync {
     for (const event of events) {
       if (event.seq <= this.confirmed.seq) {
         // A resend answered with its original event: already in `confirmed`.
-        const acked = this.#acknowledge(event.id);
+        const acked = this.#acknowledge(event);
         if (acked?.text) this.#settle(acked, textOf(this.confirmed, acked.text.target));
         continue;
       }
@@ -368,7 +369,7 @@ export class BoardSync {
         this.#resync(false); // a gap: resume from what we have
         return false;
       }
-      const acked = this.#acknowledge(event.id);
+      const acked = this.#acknowledge(event);
       if (event.op && event.op.hidden === true) {
         try {
           applyPlaceholder(this.confirmed, event);
@@ -405,8 +406,9 @@ export class BoardSync {
   }
 
   /** The pending entry this event acknowledges (removed from the list), or null. */
-  #acknowledge(id) {
-    const index = this.pending.findIndex((p) => p.id === id);
+  #acknowledge(event) {
+    if (!this.me || event.by !== this.me.id) return null; // another person's op, whatever its id
+    const index = this.pending.findIndex((p) => p.id === event.id);
     if (index < 0) return null;
     const [entry] = this.pending.splice(index, 1);
     this.#savePending();
