@@ -23,7 +23,7 @@ from board.config import Settings
 from board.demo import ensure_demo
 from board.errors import ErrorCode
 from board.netinfo import base_urls, room_url
-from board.quotas import PersonQuotas
+from board.quotas import PerAddress, PersonQuotas
 from board.rooms import RoomRegistry
 from board.services import Services
 from board.snapshots import DayCloser
@@ -134,6 +134,8 @@ def create_app(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
             quotas=PersonQuotas(settings.rate_limit, settings.sockets_per_person),
+            join_lookups=PerAddress(settings.join_lookups_per_minute),
+            join_asks=PerAddress(settings.join_asks_per_minute),
         )
         broker = None
         if settings.broker_url:

@@ -44,6 +44,12 @@ class Settings:
     """Open connections (HTTP and sockets) from one address; 0 (behind a proxy): no cap."""
     max_connections: int = 4096
     """Open connections in all; lowered at start to fit the open-file limit."""
+    join_lookups_per_minute: float = 20.0
+    """Room-code lookups per address per minute (a burst of half that): guessing codes."""
+    join_asks_per_minute: float = 10.0
+    """Join requests per address per minute (a burst of half that)."""
+    join_pending_max: int = 30
+    """Join requests waiting for the facilitator in one workshop, at most."""
     frame_max: int = 64 * 1024
     queue_bound: int = 4096
     """Frames queued for one client before it is cut off as too far behind."""

@@ -1,5 +1,5 @@
-"""Limits per person, across all of their sockets (an op rate, how many sockets at once), and
-per board (how many cards).
+"""Limits per person, across all of their sockets (an op rate, how many sockets at once), per
+board (how many cards), and per network address (joining with the room's code).
 
 A per-socket limit is no limit when one person may open any number of sockets (one expert on
 20 sockets added 20,082 cards in 40 s). The counts live in this process; with several
@@ -9,6 +9,7 @@ processes each keeps its own, so a person spread over N processes gets N times t
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -72,3 +73,27 @@ def over_card_cap(state: BoardState, ops: list[dict], cap: int) -> Refusal | Non
             "remove or merge some before adding more.",
         )
     return None
+
+
+@dataclass
+class PerAddress:
+    """A token bucket per client address, for what anyone on the room's network may try
+    (looking up a room code, asking to join). The least recently seen addresses are
+    forgotten past `keep`, so a flood of addresses cannot grow it without bound."""
+
+    per_minute: float
+    keep: int = 10_000
+    clock: Callable[[], float] = time.monotonic
+    _buckets: OrderedDict[str, TokenBucket] = field(default_factory=OrderedDict)
+
+    def take(self, address: str) -> bool:
+        bucket = self._buckets.get(address)
+        if bucket is None:
+            rate = self.per_minute / 60
+            bucket = TokenBucket(rate, burst=max(1.0, self.per_minute / 2), clock=self.clock)
+            self._buckets[address] = bucket
+            if len(self._buckets) > self.keep:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(address)
+        return bucket.take()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from board.auth import OriginPolicy
 from board.config import Settings
-from board.quotas import PersonQuotas
+from board.quotas import PerAddress, PersonQuotas
 from board.rooms import RoomRegistry
 from board.store import Store
 
@@ -21,6 +21,10 @@ class Services:
     """The address printed for the room, used in invite links."""
     quotas: PersonQuotas
     """Op rate and socket seats per person, across their sockets."""
+    join_lookups: PerAddress
+    """Room-code lookups per address."""
+    join_asks: PerAddress
+    """Join requests per address."""
 
     def join_url(self, token: str) -> str:
         return f"{self.base_url}/join/{token}"

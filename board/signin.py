@@ -51,13 +51,22 @@ async def join(request: Request) -> Response:
 
 async def switch(request: Request) -> Response:
     """POST /join/{token}: the "switch" button of the page above, from our own origin only."""
-    origin = request.headers.get("origin")
-    if not _services(request).origins.allows(origin):
+    if not _from_our_page(request):
         raise ApiError(
             ErrorCode.FORBIDDEN,
             "Switching who is signed in works from this server's own page only.",
         )
     return await _sign_in(request, await _invited(request))
+
+
+def _from_our_page(request: Request) -> bool:
+    """A POST our own page made: its Origin is ours, or (a browser that sends `Origin: null`
+    under our no-referrer policy) the browser itself says it came from the same origin. No
+    other site can set either header."""
+    origin = request.headers.get("origin")
+    if origin not in (None, "null"):
+        return _services(request).origins.allows(origin)
+    return request.headers.get("sec-fetch-site") == "same-origin"
 
 
 async def _sign_in(request: Request, participant: ParticipantRow) -> Response:
@@ -93,15 +102,15 @@ def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
   <link rel="stylesheet" href="/static/css/boards.css">
 </head>
 <body class="list-page welcome">
-  <main>
+  <main class="switch">
     <p class="brand">Brickboard</p>
     <h1>Switch who is signed in?</h1>
     <p>This browser is signed in as <strong>{_who(current)}</strong>.</p>
     <p>The link you opened is the invitation of <strong>{_who(invited)}</strong>. Open it
     only if it is yours: everything done in this browser afterwards is done as that person.</p>
-    <form method="post">
-      <p><button class="primary" type="submit">Switch to {escape(invited.name)}</button>
-      <a href="/">Stay signed in as {escape(current.name)}</a></p>
+    <form method="post" class="choices">
+      <button class="primary" type="submit">Switch to {escape(invited.name)}</button>
+      <a href="/">Stay signed in as {escape(current.name)}</a>
     </form>
   </main>
 </body>

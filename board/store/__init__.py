@@ -7,6 +7,7 @@ writer are details behind it.
 from sqlalchemy.exc import SQLAlchemyError
 
 from board.store.engine import StorageError, Store
+from board.store.joins import Device, JoinRefused, secret_hash
 from board.store.problems import DatabaseProblem
 from board.store.records import (
     BoardRow,
@@ -24,10 +25,13 @@ __all__ = [
     "STORAGE_ERRORS",
     "BoardRow",
     "DatabaseProblem",
+    "Device",
+    "JoinRefused",
     "OpRecord",
     "ParticipantRow",
     "SnapshotRow",
     "StorageError",
     "Store",
     "WorkshopRow",
+    "secret_hash",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -23,6 +22,7 @@ from board.model import BoardState, load_template, replay
 from board.model.state import from_wire, new_board, new_stage
 from board.store import tables as t
 from board.store.integrity import note_workshops, sqlite_file
+from board.store.joins import JoinRequestStore
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
 from board.store.sqlite_log import PRAGMAS, SqliteLog
 from board.store.startup import prepare_database
@@ -256,7 +256,7 @@ def default_url(data_dir: str | Path = "data") -> str:
     return f"sqlite+aiosqlite:///{Path(data_dir) / 'brickboard.db'}"
 
 
-class Store:
+class Store(JoinRequestStore):
     """Everything the server keeps: workshops, participants, boards, the op log, checkpoints."""
 
     def __init__(self, engine: AsyncEngine, file: Path | None = None) -> None:
@@ -625,85 +625,17 @@ class Store:
                 for row in await conn.execute(query)
             }
 
-    # Joining with the room's code ---------------------------------------------------------
+    # Joining with the room's code (the requests: board.store.joins) -----------------------
+
+    @property
+    def write_lock(self) -> asyncio.Lock:
+        return self._writer.lock
 
     async def workshop_by_code(self, code: str) -> WorkshopRow | None:
         query = select(t.workshops).where(t.workshops.c.join_code == code)
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
         return _workshop(row) if row else None
-
-    async def create_join_request(self, request_id: str, participant: ParticipantRow) -> str:
-        """A browser asks to sign in as `participant`; returns the secret only it will hold."""
-        secret = secrets.token_urlsafe(32)
-        async with self._writer.lock, self.engine.begin() as conn:
-            await conn.execute(  # one open request per person: the newest one
-                update(t.join_requests)
-                .where(t.join_requests.c.participant_id == participant.id)
-                .where(t.join_requests.c.status == "pending")
-                .values(status="denied")
-            )
-            await conn.execute(
-                insert(t.join_requests).values(
-                    id=request_id,
-                    workshop_id=participant.workshop,
-                    participant_id=participant.id,
-                    secret_hash=_session_hash(secret),
-                    status="pending",
-                    created_at=now_iso(),
-                )
-            )
-        return secret
-
-    async def join_requests(
-        self, workshop_id: str, status: str = "pending"
-    ) -> list[dict[str, Any]]:
-        query = (
-            select(t.join_requests, t.participants.c.name, t.participants.c.role)
-            .join(t.participants, t.participants.c.id == t.join_requests.c.participant_id)
-            .where(t.join_requests.c.workshop_id == workshop_id)
-            .where(t.join_requests.c.status == status)
-            .order_by(t.join_requests.c.created_at)
-        )
-        async with self.engine.connect() as conn:
-            return [
-                {
-                    "id": r.id,
-                    "participant": r.participant_id,
-                    "name": r.name,
-                    "role": r.role,
-                    "created_at": r.created_at,
-                }
-                for r in await conn.execute(query)
-            ]
-
-    async def join_request(
-        self, request_id: str, secret: str | None = None
-    ) -> dict[str, Any] | None:
-        """A join request; with `secret`, only when it is the one the asking browser holds."""
-        query = select(t.join_requests).where(t.join_requests.c.id == request_id)
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None:
-            return None
-        if secret is not None and not hmac.compare_digest(_session_hash(secret), row.secret_hash):
-            return None
-        return {
-            "id": row.id,
-            "workshop": row.workshop_id,
-            "participant": row.participant_id,
-            "status": row.status,
-        }
-
-    async def set_join_request(self, request_id: str, status: str, *, was: str) -> bool:
-        """Move a request from `was` to `status`; False if it was not in `was` any more."""
-        async with self._writer.lock, self.engine.begin() as conn:
-            done = await conn.execute(
-                update(t.join_requests)
-                .where(t.join_requests.c.id == request_id, t.join_requests.c.status == was)
-                .values(status=status)
-            )
-        return done.rowcount == 1
 
     # Browser sessions ---------------------------------------------------------------------
 

@@ -128,6 +128,14 @@ join_requests = Table(
     Column("workshop_id", String(40), ForeignKey("workshops.id"), nullable=False, index=True),
     Column("participant_id", String(40), ForeignKey("participants.id"), nullable=False),
     Column("secret_hash", String(64), nullable=False),
-    Column("status", String(12), nullable=False),  # pending, approved, denied, used
+    Column("status", String(12), nullable=False),  # pending, approved, denied, used, cancelled
     Column("created_at", String(40), nullable=False),
+    # Which laptop asked (issue 12, item 3): a hash of its device cookie (one pending request
+    # per device), what its browser says it is, its address, and the short code its screen
+    # shows, read aloud before the facilitator approves.
+    Column("device_hash", String(64), nullable=True),
+    Column("device", String(200), nullable=True),  # None: asked before devices were kept
+    Column("address", String(64), nullable=True),
+    Column("code", String(8), nullable=True),
+    Index("ix_join_requests_device_hash_status", "device_hash", "status"),
 )

@@ -87,7 +87,18 @@ export function setupJoin(ctx) {
   function request(r) {
     const approve = el("button", { type: "button", class: "primary approve", text: "Approve" });
     const deny = el("button", { type: "button", class: "deny", text: "Deny" });
+    const device = [r.device, r.address].filter(Boolean).join(" · ");
     const decide = async (decision) => {
+      if (decision === "approve" && r.code) {
+        // The room's code is on the projector: only the code on the asker's own screen,
+        // read out in the room, tells the right laptop from another one asking as them.
+        const yes = await confirmDialog({
+          title: `Let ${r.name} in?`,
+          message: `Approve only if the person asking reads out the code on their screen: ${r.code.split("").join(" ")}.${device ? ` Their laptop: ${device}.` : ""}`,
+          confirm: "Approve",
+        });
+        if (!yes) return;
+      }
       approve.disabled = deny.disabled = true;
       try {
         await send("POST", `/api/join-requests/${encodeURIComponent(r.id)}/${decision}`);
@@ -104,6 +115,13 @@ export function setupJoin(ctx) {
         el("span", { class: "name", text: r.name }),
         el("span", { class: `role-badge role-${r.role}`, text: ROLE_LABEL[r.role] || r.role }),
         el("span", { class: "muted when", text: `asked at ${timeLabel(r.created_at, ctx.data.workshop.timezone)}` }),
+        device ? el("span", { class: "muted device", text: device }) : null,
+        r.code
+          ? el("span", { class: "request-code", "aria-label": `code ${r.code.split("").join(" ")}` }, [
+              el("span", { class: "label", text: "Code " }),
+              el("strong", { text: r.code }),
+            ])
+          : null,
         r.role === "facilitator"
           ? el("span", { class: "warn", text: "Asks for the facilitator's access: approve only if it is really them." })
           : null,

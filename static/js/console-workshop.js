@@ -201,8 +201,11 @@ function showCreated(box, workshop, facilitator) {
   // Stay on the address this browser already uses (its cookie lives there): only the path of
   // the link the server printed for the room.
   const path = new URL(facilitator.join_url, location.href).pathname;
-  const open = el("button", { type: "button", class: "primary open-new", text: "Open it" });
-  open.addEventListener("click", () => location.assign(path));
+  // A POST to the link: the switch of who is signed in that the person asked for here (a plain
+  // visit to someone else's link asks first, board/signin.py).
+  const open = el("form", { method: "post", action: path, class: "open-new-form" }, [
+    el("button", { type: "submit", class: "primary open-new", text: "Open it" }),
+  ]);
   box.replaceChildren(
     el("p", {}, [el("strong", { text: `“${workshop.title}” is ready.` }), " Your facilitator link for it:"]),
     linkField(facilitator.join_url, `Your facilitator link for ${workshop.title}`),

@@ -1,7 +1,8 @@
 // Joining with the room's code, for someone who lost their invite link: type the code shown
 // on the projector, pick your name, wait until the facilitator approves, and go to your page.
 // The request is tied to this browser by an HttpOnly cookie the server sets; this page only
-// polls "my request" until it is answered.
+// polls "my request" until it is answered. It shows the short code the facilitator checks:
+// several laptops may ask to be the same person, and only the code read out tells them apart.
 
 import { el } from "./dom.js";
 
@@ -99,16 +100,26 @@ async function ask(person) {
   for (const button of $("names").querySelectorAll("button")) button.disabled = true;
   const answer = await api("POST", `/api/join/${encodeURIComponent(code)}`, { participant: person.id });
   for (const button of $("names").querySelectorAll("button")) button.disabled = false;
+  if (answer.status === 409) {
+    // This laptop is already asking (another tab, or before a reload): wait for that one.
+    const mine = await api("GET", "/api/join-requests/mine");
+    if (mine.ok && mine.data.status === "pending") {
+      sessionStorage.setItem(ASKED, mine.data.name);
+      waitFor(mine.data.name, mine.data.code);
+      return;
+    }
+  }
   if (!answer.ok) {
     $("name-problem").textContent = answer.message;
     return;
   }
   sessionStorage.setItem(ASKED, person.name);
-  waitFor(person.name);
+  waitFor(person.name, answer.data.code);
 }
 
-function waitFor(name) {
+function waitFor(name, shortCode) {
   $("wait-who").textContent = name ? `You asked to join as ${name}.` : "You asked to join this workshop.";
+  $("wait-code").textContent = shortCode || "—";
   $("wait-status").textContent = "Waiting for approval…";
   show("step-wait");
   stopPolling();
@@ -155,7 +166,12 @@ async function start() {
   $("code-form").addEventListener("submit", lookUp);
   $("name-filter").addEventListener("input", filterNames);
   $("name-back").addEventListener("click", () => show("step-code"));
-  $("wait-back").addEventListener("click", () => show("step-code"));
+  $("wait-back").addEventListener("click", async () => {
+    stopPolling();
+    await api("DELETE", "/api/join-requests/mine"); // one pending request per laptop: free it
+    sessionStorage.removeItem(ASKED);
+    show("step-code");
+  });
   $("denied-again").addEventListener("click", () => {
     $("code").value = code;
     show("step-code");
@@ -169,7 +185,7 @@ async function start() {
   if (asked !== null) {
     const mine = await api("GET", "/api/join-requests/mine");
     if (mine.ok && mine.data.status === "pending") {
-      waitFor(asked);
+      waitFor(mine.data.name || asked, mine.data.code);
       return;
     }
     if (mine.ok && mine.data.status === "approved" && mine.data.redirect) {

@@ -199,6 +199,7 @@ async def test_join_with_the_rooms_code(
             "Ask the facilitator to approve you"
         )
         await expect(page.locator("#wait-who")).to_contain_text(name)
+        await expect(page.locator("#wait-code")).to_have_text(re.compile(r"^[0-9]{4}$"))
         return page
 
     # One request denied: that page says so.
@@ -213,8 +214,13 @@ async def test_join_with_the_rooms_code(
     mayor = person_of(demo, "mayor", 2)
     own = next(b for b in demo["boards"] if b["mayor"] == mayor["id"])
     waiting = await ask(mayor["name"])
+    shown = (await waiting.locator("#wait-code").text_content() or "").strip()
     request = console.locator("#join-requests li.request", has_text=mayor["name"])
+    await expect(request.locator(".request-code strong")).to_have_text(shown)
+    await expect(request.locator(".device")).to_contain_text("127.0.0.1")
     await request.locator("button.approve").click()
+    await expect(console.locator("dialog.confirm")).to_contain_text(" ".join(shown))
+    await confirm(console)
     await expect(waiting).to_have_url(re.compile(f"/boards/{own['id']}$"))
     await expect(waiting.locator("#board-title")).to_have_text(own["initiative"])
     await expect(waiting.locator("#connection")).to_have_text("Connected")
