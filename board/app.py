@@ -24,7 +24,7 @@ from board.demo import ensure_demo
 from board.errors import ErrorCode
 from board.netinfo import base_urls, room_url
 from board.quotas import PerAddress, PersonQuotas
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.services import Services
 from board.snapshots import DayCloser
 from board.store import STORAGE_ERRORS, Store

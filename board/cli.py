@@ -18,7 +18,7 @@ from board.cli_limits import add_limit_options, limit_settings
 from board.config import DEFAULT_PORT, Settings
 from board.demo import ensure_demo, roster_json
 from board.netinfo import room_url
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.roster import RosterError, build, parse_csv
 from board.services import Services
 from board.store import DatabaseProblem, Store

@@ -22,7 +22,7 @@ from board.model import Actor, BoardState, Context, Refusal, apply, load_templat
 from board.model.history import content
 from board.model.visibility import Viewer
 from board.protocol import BoardExport, describe
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.roster import new_id
 from board.store import BoardRow, SnapshotRow, Store
 from board.timeutil import now_iso

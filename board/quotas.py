@@ -14,10 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from board.model import BoardState, Refusal
+from board.model.kinds import makes_cards
 from board.ratelimit import TokenBucket
-
-CARD_MAKERS = frozenset({"card.add", "card.restore"})
-"""Op kinds that put a new card on the board."""
 
 
 @dataclass(slots=True)
@@ -65,7 +63,7 @@ def over_card_cap(state: BoardState, ops: list[dict], cap: int) -> Refusal | Non
     between versions without a stored log ever failing to replay."""
     if not cap:
         return None
-    adding = sum(1 for op in ops if isinstance(op, dict) and op.get("kind") in CARD_MAKERS)
+    adding = makes_cards(ops)
     if adding and len(state.cards) + adding > cap:
         return Refusal(
             "too_large",

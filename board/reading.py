@@ -11,7 +11,7 @@ from typing import Any
 
 from board.codec import decode
 from board.model.visibility import Form, Viewer, visible_to
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.store import SnapshotRow
 
 Wire = dict[str, Any]

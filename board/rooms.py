@@ -11,39 +11,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from board.codec import canonical, decode, encode, error_frame
-from board.errors import CloseCode, ErrorCode
+from board.errors import ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
-from board.model.state import BOARD_FIELDS
-from board.model.visibility import (
-    Viewer,
-    enrich,
-    has_hidden,
-    placeholder,
-    placeholder_before,
-    sees_hidden_of,
-    visible_to,
-)
+from board.model.kinds import accept
+from board.model.visibility import has_hidden, visible_to
 from board.outbox import Outbox
 from board.quotas import over_card_cap
+from board.room_events import Event, OpIds, RecentEvents, board_list_changes, has_gap, same_op
 from board.store import OpRecord, StorageError, Store
-from board.store.engine import OpIds
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.rooms")
 
 RESTARTING = "The server is restarting; this edit was not applied and will be sent again."
-RECENT_EVENTS = 2048
-CHANNEL = "brickboard:board:"
-SWEEP_SECONDS = 2.0
 CHECKPOINT_EVERY = 1000
 """Ops between checkpoints, at least; on a bigger board, as many ops as it holds cards, so the
 cost of encoding a checkpoint per op stays flat while a restart replays at most that many."""
@@ -107,78 +94,6 @@ class _Stop:
     done: asyncio.Future[None]
 
 
-@dataclass(slots=True)
-class _Accepted:
-    record: OpRecord
-    op: dict[str, Any]
-    text: str
-    member: Member | None
-    hidden_text: str | None = None
-    """The event as everyone but its author sees it, when it touches hidden content."""
-
-    def text_for(self, viewer: Viewer) -> str:
-        return _as_seen(self.text, self.hidden_text, self.record.by, viewer)
-
-
-def _as_seen(text: str, hidden: str | None, by: str, viewer: Viewer) -> str:
-    """An event as `viewer` receives it: its placeholder, if it has one, unless the one
-    visibility rule lets them see it whole."""
-    return hidden if hidden is not None and not sees_hidden_of(viewer, by) else text
-
-
-@dataclass
-class _Recent:
-    """The latest committed events, to answer resends and short resumes without the database."""
-
-    by_id: OrderedDict[tuple[str, str], tuple[int, str, str, str | None, str]] = field(
-        default_factory=OrderedDict
-    )
-    """(author, op id) -> the event: op ids are unique per author, not per board."""
-
-    def add(self, a: _Accepted) -> None:
-        r = a.record
-        self.by_id[r.by, r.id] = (r.seq, r.body, a.text, a.hidden_text, r.by)
-        if len(self.by_id) > RECENT_EVENTS:
-            self.by_id.popitem(last=False)
-
-    def oldest_seq(self) -> int | None:
-        return next(iter(self.by_id.values()))[0] if self.by_id else None
-
-    def texts_after(self, since: int, viewer: Viewer) -> list[str]:
-        return [
-            _as_seen(text, hidden, by, viewer)
-            for seq, _, text, hidden, by in self.by_id.values()
-            if seq > since
-        ]
-
-
-def _metas(accepted: list[_Accepted]) -> list[tuple[str, dict[str, Any]]]:
-    """Board-list changes carried by board.update ops (title, initiative, theme)."""
-    return [
-        (a.record.board, {k: v for k, v in a.op["set"].items() if k in BOARD_FIELDS})
-        for a in accepted
-        if a.op["kind"] == "board.update" and BOARD_FIELDS & a.op["set"].keys()
-    ]
-
-
-def _has_gap(records: list[OpRecord]) -> bool:
-    return any(b.seq != a.seq + 1 for a, b in itertools.pairwise(records))
-
-
-def records_from(message: str) -> list[OpRecord]:
-    return [OpRecord(**r) for r in decode(message)]
-
-
-def _same_op(stored_body: str, op: dict[str, Any]) -> bool:
-    """Whether a resent op is the one stored (which may carry what the server added)."""
-    body = canonical(op)
-    if stored_body == body:
-        return True
-    stored = decode(stored_body)
-    client_part = {k: v for k, v in stored.items() if k != "server"}
-    return "server" in stored and canonical(client_part) == body
-
-
 class RoomClosed(Exception):
     """The room is stopping (server shutdown); the caller should retry after reconnecting."""
 
@@ -204,7 +119,7 @@ class Room:
     def __init__(
         self,
         state: BoardState,
-        op_ids: OpIds,
+        op_ids: dict[str, dict[str, int]],
         store: Store,
         *,
         clock: Callable[[], str] = now_iso,
@@ -216,10 +131,10 @@ class Room:
         self.board_id = state.id
         self.committed_seq = state.seq
         self.members: set[Member] = set()
-        self._op_ids = op_ids
+        self._op_ids = OpIds(op_ids)
         self._store = store
         self._clock = clock
-        self._recent = _Recent()
+        self._recent = RecentEvents()
         self._inbox: list[_Op | _Join | _Read | _Batch | _Remote | _Stop] = []
         self._wake = asyncio.Event()
         self._state_cache: tuple[int, str] | None = None
@@ -338,7 +253,7 @@ class Room:
         if self._publish is not None:  # even with no op left: it takes in others' commits
             await self._flush_shared(ops)
             return
-        accepted: list[_Accepted] = []
+        accepted: list[Event] = []
         for item in ops:
             if self._used(item):
                 if accepted:
@@ -380,9 +295,9 @@ class Room:
     async def _flush_shared(self, ops: list[_Op]) -> None:
         """Order, apply and store ops under the board's lock in the database, after taking in
         whatever other processes committed first; then announce them."""
-        accepted: list[_Accepted] = []
+        accepted: list[Event] = []
         resends: list[_Op] = []
-        absorbed: list[_Accepted] = []
+        absorbed: list[Event] = []
 
         def decide(missed: list[OpRecord]) -> list[OpRecord]:
             absorbed.extend(self._absorb(r) for r in missed)
@@ -411,21 +326,20 @@ class Room:
         records = [r for r in announced or [] if r.seq > self.state.seq]
         if announced is not None and not records:
             return
-        if not records or records[0].seq != self.state.seq + 1 or _has_gap(records):
+        if not records or records[0].seq != self.state.seq + 1 or has_gap(records):
             records = await self._store.ops_since(self.board_id, self.state.seq)
         if records:
             self._committed([self._absorb(r) for r in records])
 
-    def _absorb(self, record: OpRecord) -> _Accepted:
+    def _absorb(self, record: OpRecord) -> Event:
         op = decode(record.body)
         result = apply(self.state, op, Context(at=record.at, by=record.by))
         if isinstance(result, Refusal):  # pragma: no cover - the log is valid by construction
             raise ValueError(f"op {record.seq} of board {record.board} does not apply")
-        self._op_ids.setdefault(record.by, {})[record.id] = record.seq
-        hidden = None if record.redacted is None else record.seen_by(None)
-        return _Accepted(record, op, record.event_text(), None, hidden)
+        self._op_ids.add(record.by, record.id, record.seq)
+        return Event.of(record, op, None)
 
-    def _committed(self, accepted: list[_Accepted]) -> None:
+    def _committed(self, accepted: list[Event]) -> None:
         self.committed_seq = self.state.seq
         if accepted:
             self.last_event = time.monotonic()
@@ -433,35 +347,33 @@ class Room:
             self._recent.add(a)
         self._broadcast(accepted)
 
-    def _apply(self, item: _Op, accepted: list[_Accepted]) -> None:
+    def _apply(self, item: _Op, accepted: list[Event]) -> None:
         member = item.member
         at = self._clock()
         ctx = Context(at=at, by=member.actor.id, actor=member.actor)
-        op = enrich(self.state, item.op, ctx)
-        hidden_early = placeholder_before(self.state, op)
-        result = over_card_cap(self.state, [op], self._card_cap) or apply(self.state, op, ctx)
+        # One call through the registry of kinds: enriched, applied, its placeholder decided.
+        result = over_card_cap(self.state, [item.op], self._card_cap) or accept(
+            self.state, item.op, ctx
+        )
         if isinstance(result, Refusal):
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
-        seq = self.state.seq
-        hidden = hidden_early or placeholder(self.state, op)
         record = OpRecord(
             board=self.board_id,
-            seq=seq,
+            seq=self.state.seq,
             id=item.op_id,
             client=member.client,
             by=member.actor.id,
             at=at,
-            body=canonical(op),
-            redacted=None if hidden is None else canonical(hidden),
+            body=canonical(result.op),
+            redacted=None if result.hidden is None else canonical(result.hidden),
         )
-        self._op_ids.setdefault(member.actor.id, {})[item.op_id] = seq
-        hidden_text = None if hidden is None else record.seen_by(None)
-        accepted.append(_Accepted(record, op, record.event_text(), member, hidden_text))
+        self._op_ids.add(member.actor.id, item.op_id, record.seq)
+        accepted.append(Event.of(record, result.op, member))
 
     async def _batch(self, batch: _Batch) -> None:
-        accepted: list[_Accepted] = []
-        absorbed: list[_Accepted] = []
+        accepted: list[Event] = []
+        absorbed: list[Event] = []
 
         def make(missed: list[OpRecord]) -> list[OpRecord]:
             absorbed.extend(self._absorb(r) for r in missed)
@@ -501,10 +413,12 @@ class Room:
         else:  # pragma: no cover - the commit failed and the state was reloaded
             batch.done.set_exception(StorageError("the batch could not be stored"))
 
-    async def _commit(self, accepted: list[_Accepted]) -> None:
+    async def _commit(self, accepted: list[Event]) -> None:
         checkpoints = self._due_checkpoint()
         try:
-            await self._store.commit([a.record for a in accepted], checkpoints, _metas(accepted))
+            await self._store.commit(
+                [a.record for a in accepted], checkpoints, board_list_changes(accepted)
+            )
         except StorageError:
             await self._recover(accepted)
             return
@@ -518,27 +432,27 @@ class Room:
             return [(self.board_id, self.state.seq, self._checkpoint_json())]
         return []
 
-    async def _after_append(self, accepted: list[_Accepted]) -> None:
+    async def _after_append(self, accepted: list[Event]) -> None:
         """In shared mode, after ops were appended (by clients, or a restore or an import):
         announce them, then store the board-list change and the checkpoint they call for."""
         if not accepted:
             return
         assert self._publish is not None
         await self._publish(self.board_id, encode([asdict(a.record) for a in accepted]))
-        checkpoints, metas = self._due_checkpoint(), _metas(accepted)
+        checkpoints, metas = self._due_checkpoint(), board_list_changes(accepted)
         if checkpoints or metas:
             with contextlib.suppress(StorageError):
                 await self._store.commit([], checkpoints, metas)
                 if checkpoints:
                     self._checkpoint_seq = checkpoints[0][1]
 
-    async def _recover(self, accepted: list[_Accepted]) -> None:
+    async def _recover(self, accepted: list[Event]) -> None:
         """A failed commit: refuse the batch as retryable and rebuild state from the database."""
         for a in accepted:
-            self._op_ids.get(a.record.by, {}).pop(a.record.id, None)
-            if a.member is None:
+            self._op_ids.forget(a.record.by, a.record.id)
+            if a.sender is None:
                 continue
-            a.member.outbox.put(
+            a.sender.outbox.put(
                 error_frame(
                     a.record.id,
                     ErrorCode.UNAVAILABLE,
@@ -554,7 +468,7 @@ class Room:
                 return
         log.error("board %s: could not reload after a failed commit", self.board_id)
 
-    def _broadcast(self, accepted: list[_Accepted]) -> None:
+    def _broadcast(self, accepted: list[Event]) -> None:
         """Each event encoded once; a placeholder instead for what a member may not see yet."""
         texts = [a.text for a in accepted]
         hiding = any(a.hidden_text is not None for a in accepted)
@@ -570,7 +484,7 @@ class Room:
         """Whether the sender already used this op id here: a resend. Ids are looked up among
         the sender's own ops only, so another person's id is simply a new op of theirs, and
         the answer never depends on what someone else sent."""
-        return item.op_id in self._op_ids.get(item.member.actor.id, ())
+        return self._op_ids.used(item.member.actor.id, item.op_id)
 
     async def _resend(self, item: _Op) -> None:
         """A resend of the sender's own applied op: the original event again (as they saw it,
@@ -584,7 +498,7 @@ class Room:
             if record is None:  # pragma: no cover - the id map and the log always agree
                 return
             stored_body, text = record.body, record.event_text()
-        if _same_op(stored_body, item.op):
+        if same_op(stored_body, item.op):
             item.member.outbox.put(text, event=True)
         else:
             item.member.outbox.put(
@@ -660,130 +574,3 @@ class Room:
         text = encode({"type": "presence", "online": self.presence()})
         for member in list(self.members):
             member.outbox.put(text)
-
-
-class Broker(Protocol):
-    async def subscribe(self, channel: str) -> None: ...
-
-    async def unsubscribe(self, channel: str) -> None: ...
-
-    async def publish(self, channel: str, message: str) -> None: ...
-
-
-class RoomRegistry:
-    """Opens a room on first use and keeps it while the server runs."""
-
-    def __init__(self, store: Store, *, broker: Broker | None = None, card_cap: int = 0) -> None:
-        self._store = store
-        self._card_cap = card_cap
-        self.broker = broker
-        """With several processes: announces commits, and tells rooms of others' commits."""
-        self._sweeper: asyncio.Task[None] | None = None
-        self._rooms: dict[str, Room] = {}
-        self._opening: dict[str, asyncio.Future[Room | None]] = {}
-        self._draining = False
-
-    async def room(self, board_id: str) -> Room | None:
-        room = self._rooms.get(board_id)
-        if room is not None:
-            return room
-        pending = self._opening.get(board_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Room | None] = asyncio.get_running_loop().create_future()
-        self._opening[board_id] = future
-        try:
-            state = await self._store.load_board(board_id)
-            if state is None:
-                future.set_result(None)
-                return None
-            op_ids = await self._store.op_ids(board_id)
-            publish = None if self.broker is None else self._publish
-            room = Room(state, op_ids, self._store, publish=publish, card_cap=self._card_cap)
-            self._rooms[board_id] = room
-            if self.broker is not None:
-                await self.broker.subscribe(CHANNEL + board_id)
-                room.remote(None)  # anything committed between the load and the subscribe
-            future.set_result(room)
-            return room
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, re-raised below to this caller
-            raise
-        finally:
-            del self._opening[board_id]
-
-    async def _publish(self, board_id: str, message: str) -> None:
-        assert self.broker is not None
-        await self.broker.publish(CHANNEL + board_id, message)
-
-    def on_message(self, channel: str, message: str) -> None:
-        """The broker announced commits of another process (ours come back too: ignored)."""
-        room = self._rooms.get(channel.removeprefix(CHANNEL))
-        if room is not None:
-            room.remote(records_from(message))
-
-    async def on_reconnect(self) -> None:
-        """Announcements may have been missed while the broker was away: check the database."""
-        for room in list(self._rooms.values()):
-            room.remote(None)
-
-    def start_sweeping(self, every: float = SWEEP_SECONDS) -> None:
-        """With a broker: every few seconds, rooms with people in them that have been quiet
-        look for commits whose announcement never came (a safety net under Redis, not the way
-        events travel)."""
-
-        async def sweep() -> None:
-            while True:
-                await asyncio.sleep(every)
-                quiet_since = time.monotonic() - every
-                # A busy room needs no sweep: its own flushes read what others committed, and
-                # the next announcement shows a gap. The quiet ones are checked in one query
-                # (a query per room every 2 s stretched latency with 50 boards open).
-                rooms = [
-                    room
-                    for room in self._rooms.values()
-                    if room.members and room.idle_inbox and room.last_event <= quiet_since
-                ]
-                if not rooms:
-                    continue
-                try:
-                    latest = await self._store.max_seqs(room.board_id for room in rooms)
-                except Exception as exc:  # the database is away: the next sweep tries again
-                    log.warning("sweep: could not read the boards' last seq: %s", exc)
-                    continue
-                for room in rooms:
-                    if latest.get(room.board_id, 0) > room.committed_seq:
-                        room.remote(None)
-
-        self._sweeper = asyncio.create_task(sweep(), name="room-sweeper")
-
-    def open_rooms(self) -> list[Room]:
-        return list(self._rooms.values())
-
-    def members_of(self, participant_id: str) -> list[tuple[Room, Member]]:
-        return [
-            (room, member)
-            for room in self._rooms.values()
-            for member in room.members
-            if member.actor.id == participant_id
-        ]
-
-    @property
-    def draining(self) -> bool:
-        return self._draining
-
-    async def close(self, reason: str = "The server is restarting; reconnect in a moment.") -> None:
-        """A graceful stop: refuse new ops as retryable, commit and acknowledge every op already
-        received, send each client what is queued for it, then close (they resume with since)."""
-        self._draining = True
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-        rooms = list(self._rooms.values())
-        await asyncio.gather(*(room.stop() for room in rooms), return_exceptions=True)
-        members = [m for room in rooms for m in room.members]
-        await asyncio.gather(
-            *(m.outbox.drain_and_close(CloseCode.SERVICE_RESTART, reason) for m in members),
-            return_exceptions=True,
-        )
-        self._rooms.clear()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from board.auth import OriginPolicy
 from board.config import Settings
 from board.quotas import PerAddress, PersonQuotas
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.store import Store
 
 

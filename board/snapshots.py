@@ -18,7 +18,8 @@ from board.model import Actor, BoardState, Refusal
 from board.model.days import DEFAULT_DAY_END, due_closes
 from board.model.history import content_hash, restore_ops, same_content
 from board.model.visibility import visible_to
-from board.rooms import BatchRefused, RoomRegistry
+from board.registry import RoomRegistry
+from board.rooms import BatchRefused
 from board.roster import new_id
 from board.store import SnapshotRow, Store
 from board.timeutil import now_iso

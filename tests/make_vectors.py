@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from board.model import Actor, Context, Refusal, apply, load_template, new_board
+from board.model.kinds import enrich
 from board.model.permissions import Role
 from board.model.state import from_wire, new_stage
-from board.model.visibility import enrich, visible_to
+from board.model.visibility import visible_to
 
 HERE = Path(__file__).resolve().parent / "vectors"
 ROLES = {

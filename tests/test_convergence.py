@@ -20,7 +20,8 @@ from board.codec import decode
 from board.demo import ensure_demo
 from board.model import load_template, new_board, replay
 from board.outbox import Outbox
-from board.rooms import Member, RoomRegistry
+from board.registry import RoomRegistry
+from board.rooms import Member
 from board.store import Store
 from tests.opgen import ops
 from tests.replica import Replica

@@ -6,8 +6,8 @@ from board.exports.html import action_plan_html
 from board.exports.plan import Source, build_plan, date_range, readable_time
 from board.exports.text import action_plan_markdown, actions_csv, actions_ics
 from board.model import Actor, Context, apply, load_template, new_board
+from board.model.kinds import enrich
 from board.model.permissions import Role
-from board.model.visibility import enrich
 
 FAC = Actor("fac", Role.FACILITATOR, "w")
 EXPERT = Actor("e1", Role.EXPERT, "w")

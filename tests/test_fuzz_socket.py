@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 
-from board.model.ops import KINDS
+from board.model.kinds import KINDS
 from tests.conftest import board_of, token_of
 from tests.servers import sqlite_url
 from tests.wsclient import Client, add_card

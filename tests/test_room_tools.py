@@ -9,9 +9,10 @@ import pytest
 
 from board.model import Actor, BoardState, Context, Refusal, apply, load_template, new_board
 from board.model.collab import tally
+from board.model.kinds import enrich, placeholder
 from board.model.permissions import Role
 from board.model.state import from_wire, new_stage
-from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
+from board.model.visibility import apply_placeholder, visible_to
 
 T = load_template()
 PEOPLE = {

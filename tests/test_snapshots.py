@@ -11,7 +11,7 @@ from board.model import load_template, new_board, replay
 from board.model.history import content, content_hash
 from board.model.state import from_wire
 from board.protocol import BoardExport
-from board.rooms import RoomRegistry
+from board.registry import RoomRegistry
 from board.snapshots import DayCloser
 from board.store import Store
 from tests.conftest import board_of, token_of

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from board.model import Context, Refusal, apply, load_template, new_board, textops
+from board.model.kinds import enrich
 from board.model.state import from_wire
 from board.model.text import apply_text, compose, rebase, replace_all, splice, transform
-from board.model.visibility import enrich
 
 ALPHABET = "abcdefghé🙂 "
 

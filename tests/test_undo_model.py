@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from board.model import Actor, BoardState, Context, Refusal, apply, load_template, new_board
+from board.model.kinds import enrich, placeholder
 from board.model.permissions import Role
 from board.model.state import from_wire
 from board.model.trash import TRASH_LIMIT
-from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
+from board.model.visibility import apply_placeholder, visible_to
 
 T = load_template()
 W = "w_1"

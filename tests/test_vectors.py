@@ -16,7 +16,7 @@ VECTORS = [
 
 
 def test_the_vectors_cover_every_op_kind_and_both_outcomes() -> None:
-    from board.model.ops import KINDS
+    from board.model.kinds import KINDS
 
     kinds = {v["op"].get("kind") for v in VECTORS if isinstance(v["op"], dict)}
     assert set(KINDS) <= kinds

@@ -4,7 +4,8 @@ Nothing in this package does I/O or imports the web, socket or database layers, 
 tested exhaustively and replayed anywhere (the browser carries a JavaScript twin of it).
 """
 
-from board.model.ops import Context, Refusal, apply, replay
+from board.model.checks import Context, Refusal
+from board.model.kinds import apply, replay
 from board.model.permissions import Actor, can
 from board.model.state import BoardState, new_board
 from board.model.template import Template, load_template

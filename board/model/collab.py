@@ -324,19 +324,3 @@ def private_reveal(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     for card in state.cards.values():
         card.pop("private", None)
     state.private = None
-
-
-HANDLERS = {
-    "section.lock": section_lock,
-    "comment.add": comment_add,
-    "comment.update": comment_update,
-    "comment.resolve": comment_resolve,
-    "comment.delete": comment_delete,
-    "vote.open": vote_open,
-    "vote.place": vote_place,
-    "vote.remove": vote_remove,
-    "vote.close": vote_close,
-    "vote.reveal": vote_reveal,
-    "private.start": private_start,
-    "private.reveal": private_reveal,
-}

@@ -12,7 +12,8 @@ import hashlib
 import json
 from typing import Any
 
-from board.model.ops import CARD_SERVER_FIELDS, Context, Refusal, apply
+from board.model.checks import CARD_SERVER_FIELDS, Context, Refusal
+from board.model.kinds import apply
 from board.model.state import BOARD_FIELDS, BoardState
 
 Wire = dict[str, Any]

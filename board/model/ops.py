@@ -1,4 +1,5 @@
-"""The reducer: `apply(state, op, ctx)` for every v1 operation, and `replay` of an op log.
+"""The reducer's card and board kinds: card.add, card.update, card.move, card.delete and
+board.update (board.model.kinds registers them with the others, and applies and replays).
 
 Ops arrive as plain dicts (the `op` object of PROTOCOL.md), already parsed from JSON. The
 reducer checks everything it relies on itself, so a replay, an import or a conformance vector
@@ -10,17 +11,15 @@ a refusal leaves it untouched, because every check runs before the first write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from board.model import collab, expect, stage, textops, trash
+from board.model import collab, expect, textops, trash
 from board.model.checks import (
     CARD_CORE_FIELDS,
     CARD_SERVER_FIELDS,
     ID_MAX,
     Context,
     Refusal,
-    Refused,
     allowed,
     as_board,
     card_of,
@@ -33,7 +32,7 @@ from board.model.state import BOARD_FIELDS, BoardState, Card
 from board.model.template import check_field
 
 BOARD_TEXT_MAX = {"title": 200, "initiative": 300, "theme": 100}
-__all__ = ["CARD_CORE_FIELDS", "CARD_SERVER_FIELDS", "ID_MAX", "Context", "Refusal", "apply"]
+__all__ = ["CARD_CORE_FIELDS", "CARD_SERVER_FIELDS", "ID_MAX", "Context", "Refusal"]
 
 
 def _section(state: BoardState, section_id: Any) -> str:
@@ -94,7 +93,7 @@ def _text_fields(state: BoardState, card: Card) -> set[str]:
     return {"text"} | {n for n, spec in fields.items() if spec["kind"] == "text" and n in card}
 
 
-def _card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
+def card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
     body = fields_of(op, "card")
     card_id = string_id(body.get("id"), "card id")
@@ -117,7 +116,7 @@ def _card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     _place(state.sections[section], card_id, after)
 
 
-def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
+def card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card = card_of(state, op.get("card"))
     changes = fields_of(op, "set")
     if not changes:
@@ -152,7 +151,7 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card["updated_by"] = ctx.by
 
 
-def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
+def card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card = card_of(state, op.get("card"))
     section = _section(state, op.get("section"))
     after = _after(op.get("after"))
@@ -175,7 +174,7 @@ def _server_part(op: dict[str, Any]) -> dict[str, Any]:
     return server if isinstance(server, dict) else {}
 
 
-def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
+def card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card = card_of(state, op.get("card"))
     allowed(state, ctx, Action.DELETE_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
@@ -189,7 +188,7 @@ def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     textops.forget_card(state, card["id"])
 
 
-def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
+def board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
     changes = fields_of(op, "set")
     if not changes:
@@ -223,49 +222,3 @@ def _board_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
             state.brief.pop(name, None)
         else:
             state.brief[name] = value
-
-
-_HANDLERS: dict[str, Callable[[BoardState, dict[str, Any], Context], None]] = {
-    "card.add": _card_add,
-    "card.update": _card_update,
-    "card.move": _card_move,
-    "card.delete": _card_delete,
-    **trash.HANDLERS,
-    "board.update": _board_update,
-    **collab.HANDLERS,
-    **stage.HANDLERS,
-    **textops.HANDLERS,
-}
-
-KINDS = tuple(_HANDLERS)
-
-
-def apply(state: BoardState, op: dict[str, Any], ctx: Context) -> BoardState | Refusal:
-    """Apply one op: the updated state (the same object, seq advanced), or why not.
-
-    Every check runs before the first write, so a refusal leaves `state` exactly as it was.
-    """
-    handler = _HANDLERS.get(op.get("kind")) if isinstance(op, dict) else None
-    if handler is None:
-        return Refusal("bad_request", f"Unknown operation; the kinds are {', '.join(KINDS)}.")
-    try:
-        handler(state, op, ctx)
-    except Refused as refused:
-        return refused.refusal
-    state.seq += 1
-    return state
-
-
-def replay(state: BoardState, events: Iterable[dict[str, Any]]) -> BoardState:
-    """Re-apply stored op events (with their own `by` and `at`) on top of `state`.
-
-    Events were accepted once, so permissions are not checked again. An event that no longer
-    applies would mean a corrupt log, so it raises rather than being skipped silently.
-    """
-    for event in events:
-        if event["seq"] != state.seq + 1:
-            raise ValueError(f"op log gap: expected seq {state.seq + 1}, got {event['seq']}")
-        result = apply(state, event["op"], Context(at=event["at"], by=event["by"]))
-        if isinstance(result, Refusal):
-            raise ValueError(f"op log seq {event['seq']} does not apply: {result.message}")
-    return state

@@ -139,13 +139,3 @@ def agenda_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if minutes is not None:
         stage["timer"]["status"] = "idle"
         _start(stage["timer"], ctx.at, minutes * 60, title)
-
-
-HANDLERS = {
-    "stage.spotlight": spotlight,
-    "timer.start": timer_start,
-    "timer.pause": timer_pause,
-    "timer.extend": timer_extend,
-    "timer.reset": timer_reset,
-    "agenda.start": agenda_start,
-}

@@ -153,6 +153,3 @@ def text_splice(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
         card["updated_at"], card["updated_by"] = ctx.at, ctx.by
     else:
         state.brief[op["brief"]] = new
-
-
-HANDLERS = {"text.splice": text_splice}

@@ -70,6 +70,3 @@ def card_restore(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     for comment_id, comment in (entry.get("comments") or {}).items():
         state.comments[comment_id] = dict(comment)
     state.trash.pop(card_id, None)
-
-
-HANDLERS = {"card.restore": card_restore}

@@ -1,10 +1,12 @@
 """What each participant may see: blind votes and private writing, hidden until revealed.
 
-The server keeps everything; what leaves it is cut per viewer. An op that touches hidden
-content reaches its own author whole and everyone else as a *placeholder* op
-(`"hidden": true`, no content), so every replica still sees every seq. The reveal op carries
-the hidden content (the room adds it under `server`), so a replica that only ever saw
-placeholders ends up with exactly the server's state.
+The server keeps everything; what leaves it is cut per viewer, by one rule (`sees_hidden_of`):
+hidden content is seen by the person who made it. `visible_to` applies it to a whole board,
+for every reader. An op that touches hidden content reaches its own author whole and everyone
+else as a *placeholder* op (`"hidden": true`, no content; each kind's placeholder is in
+board.model.kinds), so every replica still sees every seq. The reveal op carries the hidden
+content (the room adds it under `server`), so a replica that only ever saw placeholders ends
+up with exactly the server's state; `apply_placeholder` is what a replica does with one.
 """
 
 from __future__ import annotations
@@ -12,97 +14,11 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from board.model.checks import Context, Refused
-from board.model.collab import blind_votes_on
-from board.model.expect import predecessor
 from board.model.permissions import Actor
 from board.model.state import BoardState
-from board.model.textops import rebased
-from board.model.trash import deleted
 
 PLACEHOLDER_TEXT = "(private)"
 Wire = dict[str, Any]
-
-
-def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """The op as stored: with what the server adds (the voter's role, what a reveal shows)."""
-    kind = op.get("kind")
-    if kind == "text.splice":
-        try:
-            return {**op, "server": {"ops": rebased(state, op)}}
-        except Refused:
-            return op  # the reducer refuses it with the same sentence
-    if kind == "card.delete":
-        dropped = blind_votes_on(state, op.get("card"))
-        return {**op, "server": {"votes_dropped": dropped}} if dropped else op
-    if kind == "card.restore":
-        found = deleted(state, op)
-        if found is not None:  # the card as it was, for replicas that never saw it
-            return {**op, "server": copy.deepcopy(found)}
-    if kind == "vote.place" and ctx.actor is not None:
-        return {**op, "server": {"role": ctx.actor.role.value}}
-    if kind == "vote.reveal":
-        found = state.rounds.get(op.get("round"))
-        if found is not None:
-            return {**op, "server": {"votes": copy.deepcopy(found["votes"])}}
-    if kind == "private.reveal":
-        hidden = {cid: dict(c) for cid, c in state.cards.items() if c.get("private")}
-        for card in hidden.values():
-            card.pop("private", None)
-        comments = {k: dict(c) for k, c in state.comments.items() if c["card"] in hidden}
-        return {**op, "server": {"cards": hidden, "comments": comments}}
-    return op
-
-
-def placeholder(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
-    """The op as others see it, right after it was applied; None when all may see it."""
-    kind = op.get("kind")
-    if kind == "text.splice" and op.get("card") is not None:
-        card = state.cards.get(op["card"])
-        if card is not None and card.get("private"):
-            return {"kind": kind, "hidden": True, "card": op["card"]}
-        return None
-    if kind in ("comment.add", "comment.update", "comment.resolve", "comment.delete"):
-        comment_id = op["comment"]["id"] if kind == "comment.add" else op["comment"]
-        comment = state.comments.get(comment_id)
-        card = state.cards.get(comment["card"]) if comment is not None else None
-        if card is not None and card.get("private"):
-            return {"kind": kind, "hidden": True}
-        return None
-    if kind == "card.restore":
-        card = state.cards.get(op["card"])
-        if card is None or not card.get("private"):
-            return None
-        return {
-            "kind": kind,
-            "hidden": True,
-            "card": {k: card[k] for k in ("id", "section", "author", "created_at")},
-            "after": predecessor(state, card),  # where it went, exactly
-        }
-    if kind in ("card.add", "card.update"):
-        card_id = op["card"]["id"] if kind == "card.add" else op["card"]
-        card = state.cards.get(card_id)
-        if card is None or not card.get("private"):
-            return None
-        if kind == "card.add":
-            return {
-                "kind": kind,
-                "hidden": True,
-                "card": {"id": card_id, "section": card["section"]},
-                "after": op.get("after"),
-            }
-        return {"kind": kind, "hidden": True, "card": card_id, "set": {}}
-    if kind in ("vote.place", "vote.remove"):
-        found = state.rounds.get(op.get("round"))
-        if found is not None and found["blind"] and not found["revealed"]:
-            return {"kind": kind, "hidden": True, "round": op["round"]}
-    return None
-
-
-def placeholder_before(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
-    """The placeholder of an op that removes what it hides (a comment deleted from a private
-    card), decided before it is applied: afterwards nothing shows where the comment was."""
-    return placeholder(state, op) if op.get("kind") == "comment.delete" else None
 
 
 def has_hidden(state: BoardState) -> bool:

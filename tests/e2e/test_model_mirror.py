@@ -26,9 +26,10 @@ from typing import Any
 import pytest
 
 from board.model import BoardState, Context, Refusal, apply, load_template
+from board.model.kinds import enrich, placeholder
 from board.model.permissions import Actor, Role
 from board.model.state import from_wire, new_board
-from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
+from board.model.visibility import apply_placeholder, visible_to
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_KINDS = (

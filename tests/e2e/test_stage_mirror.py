@@ -20,9 +20,8 @@ from typing import Any
 import pytest
 
 from board.model import Context, Refusal, apply, load_template
-from board.model.ops import KINDS
+from board.model.kinds import KINDS, STAGE_KINDS
 from board.model.permissions import Actor, Role
-from board.model.stage import HANDLERS
 from board.model.state import new_stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +29,7 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the browser reducer")
 
 TEMPLATE = load_template()
-BOARD_KINDS = [kind for kind in KINDS if kind not in HANDLERS]
+BOARD_KINDS = [kind for kind in KINDS if kind not in STAGE_KINDS]
 WORKSHOP = "w_1"
 PEOPLE = [
     Actor("p_fac", Role.FACILITATOR, WORKSHOP),
@@ -187,4 +186,4 @@ def test_browser_stage_reducer_mirrors_the_server() -> None:
             if "state" in py_result:
                 applied[kind] = applied.get(kind, 0) + 1
     # The sequences do real work on every kind, not only refusals.
-    assert all(applied.get(kind, 0) >= 100 for kind in HANDLERS), applied
+    assert all(applied.get(kind, 0) >= 100 for kind in STAGE_KINDS), applied
