@@ -133,7 +133,9 @@ def create_app(
             base_url=(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
-            quotas=PersonQuotas(settings.rate_limit, settings.sockets_per_person),
+            quotas=PersonQuotas(
+                settings.rate_limit, settings.sockets_per_person, settings.opens_per_minute
+            ),
             join_lookups=PerAddress(settings.join_lookups_per_minute),
             join_asks=PerAddress(settings.join_asks_per_minute),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from board.config import DEFAULT_FRAME_RATE, DEFAULT_MAX_CARDS, Settings
+from board.config import DEFAULT_FRAME_RATE, DEFAULT_MAX_CARDS, DEFAULT_PER_ADDRESS, Settings
 
 _D = Settings.__dataclass_fields__
 
@@ -22,7 +22,8 @@ def add_limit_options(serve: argparse.ArgumentParser) -> None:
         default=_default("rate_limit"),
         metavar="N",
         help="ops per second allowed per person, across their sockets (default: 30); 0 is "
-        "for benchmarks and also turns off the frame budget and the card cap unless given",
+        "for benchmarks and also turns off the frame budget, the card cap and the cap of "
+        "connections per address, unless those are given",
     )
     limits.add_argument(
         "--frame-rate",
@@ -61,10 +62,10 @@ def add_limit_options(serve: argparse.ArgumentParser) -> None:
     limits.add_argument(
         "--max-connections-per-address",
         type=int,
-        default=_default("connections_per_address"),
         metavar="N",
-        help="open connections from one address (default: 64); 0 behind a reverse proxy, "
-        "where every client has the proxy's address",
+        help=f"open connections from one address (default: {DEFAULT_PER_ADDRESS}); 0 behind a "
+        "reverse proxy that does not pass the client's address, where every client has the "
+        "proxy's address",
     )
     limits.add_argument(
         "--max-connections",

@@ -11,6 +11,8 @@ from board.store.engine import default_url
 DEFAULT_PORT = 8000
 DEFAULT_FRAME_RATE = 100.0
 DEFAULT_MAX_CARDS = 2000
+DEFAULT_PER_ADDRESS = 64
+DEFAULT_OPENS_PER_MINUTE = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +22,19 @@ class Settings:
     port: int = DEFAULT_PORT
     rate_limit: float = 30.0
     """Ops per second allowed per person, across all their sockets (a burst of twice that).
-    0 is for benchmarks: it also turns off the frame budget and the card cap, unless those
-    are set explicitly. Never run a workshop with it."""
+    0 is for benchmarks (PROTOCOL.md: "so a benchmark can measure the server rather than the
+    limit"): it also turns off the frame budget, the card cap and the cap of connections per
+    address, unless those are set explicitly. Never run a workshop with it."""
     frame_rate: float | None = None
     """Frames per second per socket, every frame counted (pings, presence, unparsable ones;
     a burst of twice that); a socket past it is closed with 4429. None: 100, or off when
     `rate_limit` is 0."""
     sockets_per_person: int = 32
     """Sockets one person may hold open at once (tabs, the projector's feeds); 0: no cap."""
+    socket_opens_per_minute: float | None = None
+    """Sockets one person may open per minute after a burst of twice `sockets_per_person`,
+    so a socket closed for flooding is not simply reopened. None: 60, or no limit when
+    `rate_limit` is 0."""
     max_cards: int | None = None
     """Cards on one board; None: 2,000, or no cap when `rate_limit` is 0."""
     body_max: int = 256 * 1024
@@ -40,8 +47,9 @@ class Settings:
     """Seconds a connection has to send a request's headers (first, or next on keep-alive)."""
     body_timeout: float = 60.0
     """Seconds a request has to send its body once its headers are in."""
-    connections_per_address: int = 64
-    """Open connections (HTTP and sockets) from one address; 0 (behind a proxy): no cap."""
+    connections_per_address: int | None = None
+    """Open connections (HTTP and sockets) from one address; 0 (behind a proxy): no cap.
+    None: 64, or no cap when `rate_limit` is 0 (a benchmark's clients share one address)."""
     max_connections: int = 4096
     """Open connections in all; lowered at start to fit the open-file limit."""
     join_lookups_per_minute: float = 20.0
@@ -79,6 +87,20 @@ class Settings:
         if self.frame_rate is not None:
             return self.frame_rate
         return 0.0 if self.rate_limit == 0 else DEFAULT_FRAME_RATE
+
+    @property
+    def address_cap(self) -> int:
+        """Open connections per client address (0: no cap)."""
+        if self.connections_per_address is not None:
+            return self.connections_per_address
+        return 0 if self.rate_limit == 0 else DEFAULT_PER_ADDRESS
+
+    @property
+    def opens_per_minute(self) -> float:
+        """Sockets one person may open per minute, after a burst (0: no limit)."""
+        if self.socket_opens_per_minute is not None:
+            return self.socket_opens_per_minute
+        return 0.0 if self.rate_limit == 0 else DEFAULT_OPENS_PER_MINUTE
 
     @property
     def card_cap(self) -> int:

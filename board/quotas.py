@@ -21,6 +21,7 @@ from board.ratelimit import TokenBucket
 @dataclass(slots=True)
 class _Person:
     bucket: TokenBucket
+    opens: TokenBucket
     sockets: int = 0
 
 
@@ -30,21 +31,33 @@ class PersonQuotas:
     """Ops per second per person (0: no limit)."""
     sockets: int
     """Sockets per person at once (0: no cap)."""
+    opens_per_minute: float = 0.0
+    """Sockets a person may open per minute, after a burst of twice `sockets` (reloading a
+    page of many feeds a few times), 0: no limit. A socket closed for flooding cannot simply
+    be opened again with a fresh frame budget."""
     clock: Callable[[], float] = time.monotonic
     _people: dict[str, _Person] = field(default_factory=dict)
 
     def _person(self, person: str) -> _Person:
         found = self._people.get(person)
         if found is None:  # kept after the last socket closes: reconnecting refills nothing
-            found = self._people[person] = _Person(TokenBucket(self.rate, clock=self.clock))
+            opens = TokenBucket(
+                self.opens_per_minute / 60, burst=max(1.0, 2.0 * self.sockets), clock=self.clock
+            )
+            found = self._people[person] = _Person(TokenBucket(self.rate, clock=self.clock), opens)
         return found
 
-    def seat(self, person: str) -> TokenBucket | None:
-        """Take one of the person's socket seats: their shared op bucket, or None when all
-        their seats are taken."""
+    def seat(self, person: str) -> TokenBucket | str:
+        """Take one of the person's socket seats: their shared op bucket, or why not (all
+        their seats are taken, or they opened too many sockets just now)."""
         found = self._person(person)
         if self.sockets and found.sockets >= self.sockets:
-            return None
+            return (
+                f"You have {self.sockets} connections open already; close some tabs or windows "
+                "and reload."
+            )
+        if not found.opens.take():
+            return "You opened too many connections just now; wait a moment and reload."
         found.sockets += 1
         return found.bucket
 

@@ -21,7 +21,7 @@ from board.store.startup import prepare_database
 def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") -> uvicorn.Config:
     files = raise_file_limit()
     guard = ConnectionGuard(
-        per_address=settings.connections_per_address,
+        per_address=settings.address_cap,
         total=max(1, min(settings.max_connections, files - FD_RESERVE)),
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,

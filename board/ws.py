@@ -118,13 +118,8 @@ async def _admit(
         participant = await _authenticate(services, session, hello, origin)
         room = await _room_for(services, participant, board_id)
         ops = services.quotas.seat(participant.id)
-        if ops is None:
-            raise _Refuse(
-                ErrorCode.RATE_LIMITED,
-                f"You have {services.settings.sockets_per_person} connections open already; "
-                "close some tabs or windows and reload.",
-                CloseCode.FLOODING,
-            )
+        if isinstance(ops, str):
+            raise _Refuse(ErrorCode.RATE_LIMITED, ops, CloseCode.FLOODING)
     except _Refuse as refused:
         await websocket.send_text(error_frame(None, refused.code, refused.message))
         await websocket.close(refused.close_code, refused.message[:120])

@@ -270,3 +270,26 @@ async def test_every_frame_counts_and_a_flooder_is_closed_with_a_code(budget_ser
         )
         assert (await calm.op(add_card(f"calm-{n}")))["type"] == "op"
     await calm.close()
+
+
+async def test_a_socket_closed_for_flooding_is_not_simply_opened_again(budget_server, demo):
+    """Sockets a person opens are limited per minute after a burst (twice as many as they may
+    hold at once), so a flooder cannot cycle sockets for fresh frame budgets."""
+    server, board, expert = budget_server, board_of(demo), token_of(demo, "expert")
+    refused = None
+    for n in range(80):
+        client = await Client.open(server.ws_url, board, expert, hello=False)
+        await client.send({"type": "hello", "client": f"cycle-{n}", "since": None, "token": expert})
+        first = await client.recv()
+        await client.close()
+        if first["type"] == "error":
+            refused = (n, first)
+            break
+    assert refused is not None, "40 sockets opened in a row were all let in"
+    n, error = refused
+    assert (
+        n >= 32 and error["code"] == "rate_limited" and "too many connections" in error["message"]
+    )
+    other = await Client.open(server.ws_url, board, token_of(demo, "expert", 1))
+    assert other.welcome["board"] == board  # another person is not affected
+    await other.close()
