@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from procs import ROOT, Server, export_tree, hwm_kib, rss_kib
+from procs import ROOT, Server, export_tree, hwm_kib, rss_kib, wait_quiet
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -505,6 +505,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref", help="measure the committed tree at REF (e.g. a commit before)")
     parser.add_argument("--phase", action="append", choices=PHASES, help="only these phases")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "abuse.json")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="before each run, wait up to S seconds for the machine to be nearly idle (0: no)",
+    )
     parser.add_argument("--attack", choices=PHASES, help=argparse.SUPPRESS)  # the attack process
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--roster", help=argparse.SUPPRESS)
@@ -526,8 +533,10 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(args.repeat):
                 run_dir = tmp / f"{name.replace(' ', '-')}-{n}"
                 run_dir.mkdir()
-                print(f"{name}: run {n + 1} of {args.repeat}", file=sys.stderr, flush=True)
-                runs[name].append(asyncio.run(phase(name, root, args.window, run_dir)))
+                quiet = wait_quiet(args.wait_quiet) if args.wait_quiet else None
+                print(f"{name}: run {n + 1} of {args.repeat} {quiet}", file=sys.stderr, flush=True)
+                figures_of_run = asyncio.run(phase(name, root, args.window, run_dir))
+                runs[name].append({**figures_of_run, "before_run": quiet})
             figures[name] = _median(runs[name])
     out = {"ref": args.ref, "commit": commit, "window_s": args.window, "repeat": args.repeat}
     out |= {"median": figures, "runs": runs}

@@ -43,6 +43,8 @@ class Settings:
     """Bytes of a room-code join request, which anyone with the code can send."""
     import_max: int = 20 * 1024 * 1024
     """Bytes of a board export sent for import."""
+    header_max: int = 32 * 1024
+    """Bytes of a request's line and headers (browsers send a few KiB; cookies included)."""
     header_timeout: float = 10.0
     """Seconds a connection has to send a request's headers (first, or next on keep-alive)."""
     body_timeout: float = 60.0

@@ -48,6 +48,11 @@ TOO_MANY = _answer(
 TOO_SLOW = _answer(
     "408 Request Timeout", "bad_request", "The request took too long to arrive; send it again."
 )
+HEAD_TOO_LARGE = _answer(
+    "431 Request Header Fields Too Large",
+    "too_large",
+    "The request's headers are too large; clear this site's cookies and try again.",
+)
 
 
 def raise_file_limit() -> int:
@@ -72,6 +77,8 @@ class ConnectionGuard:
     total: int
     header_timeout: float
     body_timeout: float
+    header_max: int = 32 * 1024
+    """Bytes of a request's line and headers: more is refused (431) before it is kept."""
     open: Counter[str] = field(default_factory=Counter)
     count: int = 0
 
@@ -117,6 +124,20 @@ def guarded_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
     class GuardedHttp(HttpToolsProtocol):
         _slot: str | None = None
         _deadline: asyncio.TimerHandle | None = None
+        _head_bytes = 0
+        _reading_head = True
+        """Until a request's headers are complete (the parser keeps them all in memory)."""
+
+        def data_received(self, data: bytes) -> None:
+            if self._reading_head:
+                self._head_bytes += len(data)
+            super().data_received(data)
+            # Still no end of the headers after this many bytes: refused before more is kept.
+            too_long = self._reading_head and self._head_bytes > guard.header_max
+            if too_long and not self.transport.is_closing():
+                log.warning("request headers over %d bytes: refused", guard.header_max)
+                self.transport.write(HEAD_TOO_LARGE)
+                self.transport.close()
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -136,12 +157,14 @@ def guarded_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
                 self._arm(guard.header_timeout)
 
         def on_headers_complete(self) -> None:
+            self._reading_head = False
             super().on_headers_complete()
             self._arm(guard.body_timeout)
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
             self._disarm()
+            self._reading_head, self._head_bytes = True, 0  # the next request's head
 
         def handle_websocket_upgrade(self) -> None:
             self._disarm()

@@ -25,6 +25,7 @@ def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") 
         total=max(1, min(settings.max_connections, files - FD_RESERVE)),
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
+        header_max=settings.header_max,
     )
     http, ws = guarded_protocols(guard)
     return uvicorn.Config(

@@ -163,6 +163,17 @@ async def test_half_sent_requests_are_cut_and_one_address_cannot_lock_others_out
         assert status == 408
         sock.close()
     assert time.monotonic() - started < 8
+    # endless headers are refused past 32 KiB, before the server keeps more of them
+    before = _rss_kib(server.proc.pid)
+    flood = _connect(server, "127.0.0.3")
+    flood.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    try:
+        for _ in range(200):  # up to 50 MiB of headers
+            flood.sendall((b"X-Pad: " + b"a" * 1000 + b"\r\n") * 256)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    flood.close()
+    assert _rss_kib(server.proc.pid) - before < 10 * 1024
     again = _connect(server, "127.0.0.2")
     again.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     assert _answer(again)[0] == 200
