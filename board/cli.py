@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from board import cli_db, exporting
+from board import cli_db, cli_records, exporting
 from board.auth import actor_of
 from board.cli_limits import add_limit_options, limit_settings
 from board.config import DEFAULT_PORT, Settings
@@ -24,7 +24,7 @@ from board.services import Services
 from board.store import DatabaseProblem, Store
 from board.store.engine import default_url
 
-COMMANDS = ("serve", "demo", "workshop", "export", "import", "db")
+COMMANDS = ("serve", "demo", "workshop", "export", "import", "db", "backup", "restore")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +103,7 @@ def parser() -> argparse.ArgumentParser:
         "board after about twice this (default: 20)",
     )
     add_limit_options(serve)
+    cli_records.add_serve_options(serve)
     serve.add_argument(
         "--hello-timeout",
         type=float,
@@ -154,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("file", metavar="FILE.json", help="a board exported as JSON")
     _db_option(importer)
     cli_db.add_parser(sub, _db_option)
+    cli_records.add_parsers(sub, _db_option)
     return root
 
 
@@ -257,6 +259,7 @@ def _serve(args: argparse.Namespace) -> int:
         hello_timeout=args.hello_timeout,
         ping_interval=args.ping_interval,
         **limit_settings(args),
+        **cli_records.serve_settings(args),
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return serve(settings, on_ready=_announce, log_level=args.log_level)
@@ -342,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "import": _import,
         "db": cli_db.run,
+        "backup": cli_records.run_backup,
+        "restore": cli_records.run_restore,
     }
     try:
         return handlers[args.command](args)

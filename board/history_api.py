@@ -213,6 +213,7 @@ async def close_day(request: Request) -> Response:
     )
     if rows is None:
         raise ApiError(ErrorCode.CONFLICT, f"Day {day} is already closed.")
+    services.backups.day_closed(workshop_id, day)
     return JSONResponse({"day": day, "snapshots": [r.meta() for r in rows]}, status_code=201)
 
 

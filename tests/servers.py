@@ -57,6 +57,11 @@ class Server:
     def start(self) -> Server:
         self.log = self.log or Path(os.environ.get("TMPDIR", "/tmp")) / f"bb-{self.port}.log"
         out = self.log.open("ab")
+        backups = (
+            ()
+            if "--backup-dir" in self.extra or self.db.startswith("sqlite")
+            else ("--backup-dir", str(self.log.with_suffix(".backups")))
+        )  # SQLite's go beside the test's file; PostgreSQL's would go to the project's data/
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -71,6 +76,7 @@ class Server:
                 "--no-demo",
                 "--log-level",
                 "warning",
+                *backups,
                 *self.extra,
             ],
             cwd=ROOT,
