@@ -16,16 +16,22 @@ from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from board.model import BoardState, load_template, replay
-from board.model.state import from_wire, new_board, new_stage
+from board.model import BoardState, load_template
 from board.store import tables as t
 from board.store.errors import StorageError
 from board.store.fileguard import FileGuard
 from board.store.integrity import note_workshops, sqlite_file
+from board.store.reader import Reader
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
+from board.store.rows import board_row as _board
+from board.store.rows import board_values as _board_values
+from board.store.rows import op_record as _record
+from board.store.rows import participant_row as _participant
+from board.store.rows import snapshot_row as _snapshot
+from board.store.rows import workshop_row as _workshop
 from board.store.sqlite_log import PRAGMAS, SqliteLog
 from board.store.startup import prepare_database
-from board.store.writer import BoardMeta, Checkpoint, GroupWriter, op_row
+from board.store.writer import BoardMeta, Checkpoint, GroupWriter, WriteLock, op_row
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.store")
@@ -51,90 +57,6 @@ def _rw_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///file:{quote(str(path))}?mode=rw&uri=true"
 
 
-def _workshop(row: Any) -> WorkshopRow:
-    return WorkshopRow(
-        id=row.id,
-        title=row.title,
-        venue=row.venue,
-        timezone=row.timezone,
-        template=row.template,
-        template_version=row.template_version,
-        days=json.loads(row.days),
-        created_at=row.created_at,
-        join_code=row.join_code,
-    )
-
-
-def _participant(row: Any) -> ParticipantRow:
-    return ParticipantRow(
-        id=row.id,
-        workshop=row.workshop_id,
-        name=row.name,
-        role=row.role,
-        city=row.city,
-        organisation=row.organisation,
-        token=row.token,
-        revoked=row.revoked,
-    )
-
-
-def _board(row: Any) -> BoardRow:
-    return BoardRow(
-        id=row.id,
-        workshop=row.workshop_id,
-        title=row.title,
-        city=row.city,
-        initiative=row.initiative,
-        theme=row.theme,
-        mayor=row.mayor_id,
-        brief=json.loads(row.brief),
-        kind=row.kind,
-    )
-
-
-def _snapshot(row: Any, *, with_state: bool) -> SnapshotRow:
-    return SnapshotRow(
-        id=row.id,
-        board=row.board_id,
-        seq=row.seq,
-        label=row.label,
-        kind=row.kind,
-        day=row.day,
-        taken_by=row.taken_by,
-        taken_at=row.taken_at,
-        hash=row.hash,
-        state=row.state if with_state else None,
-    )
-
-
-def _record(row: Any) -> OpRecord:
-    return OpRecord(
-        board=row.board_id,
-        seq=row.seq,
-        id=row.op_id,
-        client=row.client,
-        by=row.by,
-        at=row.at,
-        body=row.body,
-        redacted=row.redacted,
-    )
-
-
-def _board_values(board: BoardRow, created: str) -> dict[str, Any]:
-    return {
-        "id": board.id,
-        "workshop_id": board.workshop,
-        "title": board.title,
-        "city": board.city,
-        "initiative": board.initiative,
-        "theme": board.theme,
-        "mayor_id": board.mayor,
-        "brief": json.dumps(board.brief),
-        "kind": board.kind,
-        "created_at": created,
-    }
-
-
 def default_url(data_dir: str | Path = "data") -> str:
     return f"sqlite+aiosqlite:///{Path(data_dir) / 'brickboard.db'}"
 
@@ -147,6 +69,8 @@ class Store:
         self.file = file  # the SQLite file; None on PostgreSQL
         guard = FileGuard(file) if file else None
         self._writer = GroupWriter(engine, SqliteLog(str(file), guard) if file else None, guard)
+        self.reader = Reader(engine)
+        """Committed state for exports, read from the database (never from live rooms)."""
 
     @classmethod
     async def open(cls, url: str, *, prepared: bool = False) -> Store:
@@ -160,6 +84,11 @@ class Store:
         if file is not None:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, file)
+
+    @property
+    def writing(self) -> WriteLock:
+        """The write lock, for a transaction of another store module (importing.py)."""
+        return self._writer.lock
 
     async def close(self) -> None:
         await self._writer.stop()
@@ -233,38 +162,12 @@ class Store:
 
     async def load_board(self, board_id: str) -> BoardState | None:
         """The current state: the latest checkpoint with the log after it replayed on top."""
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(select(t.boards).where(t.boards.c.id == board_id))).first()
-            if row is None:
-                return None
-            workshop = (
-                await conn.execute(select(t.workshops).where(t.workshops.c.id == row.workshop_id))
-            ).one()
-            checkpoint = (
-                await conn.execute(
-                    select(t.board_states).where(t.board_states.c.board_id == board_id)
-                )
-            ).first()
-        template = load_template(workshop.template)
-        if checkpoint is not None:
-            state = from_wire(template, json.loads(checkpoint.state))
-        elif row.kind == "stage":
-            state = new_stage(template, id=row.id, workshop=row.workshop_id)
-        else:
-            info = _board(row)
-            state = new_board(
-                template,
-                id=info.id,
-                workshop=info.workshop,
-                title=info.title,
-                city=info.city,
-                initiative=info.initiative,
-                theme=info.theme,
-                mayor=info.mayor,
-                brief=info.brief,
-            )
-        tail = await self.ops_since(board_id, state.seq)
-        return replay(state, (r.event() for r in tail))
+        board = await self.board(board_id)
+        if board is None:
+            return None
+        workshop = await self.workshop(board.workshop)
+        assert workshop is not None
+        return await self.reader.board_state(board, load_template(workshop.template))
 
     async def max_seqs(self, board_ids: Iterable[str]) -> dict[str, int]:
         """The last seq of each board in one query (each a backward index scan)."""
