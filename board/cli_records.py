@@ -1,4 +1,4 @@
-"""`python run.py backup` and `python run.py restore`: the records, copied out and put back.
+"""`python run.py backup`, `restore` and `import-workshop`: the records, copied out and back.
 
 A backup is one SQLite file whatever the database (board/store/backup.py); a restore puts one
 into an empty SQLite or PostgreSQL database (board/store/restore.py). README, "Keeping the
@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from board.archive_import import import_workshop
 from board.backups import default_folder, parse_every
 from board.config import Settings
-from board.store import backup, restore
+from board.demo import roster_json
+from board.exporting import ImportRefused
+from board.store import Store, backup, restore
 from board.store.problems import shown
 
 BACKUP_HELP = """\
@@ -35,8 +39,19 @@ Stop the server first; start it again afterwards.
 """
 
 
+IMPORT_HELP = """\
+Bring a whole workshop back from its archive (the workshop ZIP of the console or of
+`python run.py export WORKSHOP --out FILE`) into this database, on this or another laptop:
+its people, boards (as they stood when exported), snapshots and closed days, with their ids.
+Everything is checked first (every file's SHA-256, every board against the schema); nothing
+is written unless all of it is. Invite links are re-issued: it prints the new ones.
+"""
+
+
 def add_parsers(
-    sub: argparse._SubParsersAction, db_option: Callable[[argparse.ArgumentParser], None]
+    sub: argparse._SubParsersAction,
+    db_option: Callable[[argparse.ArgumentParser], None],
+    address_options: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     take = sub.add_parser(
         "backup",
@@ -65,6 +80,16 @@ def add_parsers(
         "SQLite: the file is renamed; PostgreSQL: its tables are copied into a schema)",
     )
     db_option(put)
+    bring = sub.add_parser(
+        "import-workshop",
+        help="bring a whole workshop back from its archive ZIP (invite links re-issued)",
+        description=IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bring.add_argument("file", metavar="ARCHIVE.zip", help="a workshop archive")
+    bring.add_argument("--json", action="store_true", help="print one JSON object")
+    db_option(bring)
+    address_options(bring)
 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
@@ -124,3 +149,33 @@ def run_restore(args: argparse.Namespace) -> int:
     done = asyncio.run(restore.restore(url, Path(args.file), force=args.force))
     print(done.describe())
     return 0
+
+
+def run_import_workshop(args: argparse.Namespace) -> int:
+    from board.cli import _base_url, _print_roster  # the links, printed as `workshop links` does
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+    async def work() -> int:
+        store = await Store.open(args.db or Settings().db_url)
+        try:
+            done = await import_workshop(store, data)
+            roster = await roster_json(store, done.workshop.id, _base_url(args))
+        except ImportRefused as refused:
+            print(f"error: {args.file} was refused: {refused}", file=sys.stderr)
+            return 2
+        finally:
+            await store.close()
+        if not args.json:
+            print(
+                f"imported {done.workshop.title} ({done.workshop.id}): {done.boards} boards, "
+                f"{done.snapshots} snapshots, {done.people} people; everyone's invite link is new:"
+            )
+        _print_roster(roster, args.json)
+        return 0
+
+    return asyncio.run(work())
