@@ -71,7 +71,7 @@ def gap_sentence(m: Money) -> str:
     named = (
         f" {money(m.unidentified)} of it has no funding source named yet."
         if m.unidentified
-        else " The sources named would cover it if every application succeeds."
+        else " The sources named would cover it if every one of them comes through."
     )
     return (
         f"Funding gap: {money(m.uncommitted)} of the {money(m.costs)} in costs is not yet "
