@@ -91,13 +91,13 @@ async def home_of(store: Store, participant: ParticipantRow) -> str:
     """Each role's landing page: the console, the mayor's own board, the list, the projector."""
     if participant.role == "facilitator":
         return "/console"
+    if participant.role == "observer":  # the projector's laptop, or an organiser watching
+        return "/present"
     boards = await store.boards(participant.workshop)
     if participant.role == "mayor":
         for board in boards:
             if board.mayor == participant.id:
                 return f"/boards/{board.id}"
-    if participant.role == "observer" and boards:
-        return f"/boards/{boards[0].id}"
     return "/boards"
 
 

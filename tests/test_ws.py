@@ -225,6 +225,13 @@ async def test_http_api_join_health_and_board_state(server, demo):
     assert redirect.value.headers["location"] == f"/boards/{own['id']}"
     cookie = redirect.value.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
+    # Each role lands on its own page: the observer's laptop is the projector.
+    landing = {"facilitator": "/console", "expert": "/boards", "observer": "/present"}
+    for person in demo["participants"]:
+        if person["role"] in landing:
+            with pytest.raises(urllib.error.HTTPError) as redirect:
+                opener.open(f"{server.url}/join/{person['token']}")
+            assert redirect.value.headers["location"] == landing[person["role"]], person["role"]
     status, body, _ = http_get(f"{server.url}/join/not-a-token")
     assert status == 404 and "invite" in body["error"]["message"]
     log = server.log.read_text()

@@ -61,6 +61,8 @@ async function main() {
     header();
     renderBoards(ctx);
     renderOnline(ctx);
+    // Saved dates or a new time zone change the session days: show them now, not at the next poll.
+    days.refresh().catch((error) => toast(error.message));
   };
 
   header();

@@ -356,9 +356,12 @@ async def test_workshop_days_people_and_downloads_in_the_console(
     await save.click()
     await expect(problem).to_contain_text("Time zone: Value error, 'Mars/Olympus' is not a time")
     await console.locator("#ws-timezone").fill("America/Chicago")
+    # A new date for Day 3: the session-days panel shows it as soon as the save is answered.
+    await console.locator("#day3-date").fill("2031-05-15")
     await save.click()
     await expect(console.locator(".toast", has_text="The workshop is saved.")).to_have_count(1)
     await expect(problem).to_be_hidden()
+    await expect(console.locator('#day-closes li[data-day="3"]')).to_contain_text("2031")
     saved = api(server, token, f"/api/workshops/{workshop}")["workshop"]
     assert saved["timezone"] == "America/Chicago"
     austin = next(b for b in demo["boards"] if b["city"] == "Austin, TX")
