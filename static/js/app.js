@@ -12,7 +12,7 @@ import { CommentsPanel, commentCounts } from "./comments.js";
 import { openRound, openVoteDialog, resultsBody, roundsNewestFirst, voteBanner, voteDeco } from "./voting.js";
 import { StageSync, formatClock } from "./stage.js";
 import { notify } from "./notice.js";
-import { CONNECTION_TEXT } from "./roomview.js";
+import { CONNECTION_TEXT, connectionText } from "./connection.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const PRESENCE_SHOWN = 3;
@@ -512,7 +512,7 @@ function buildHeader(me, actions) {
       timer.title = t.status === "running" ? "The room's shared timer" : "The room's timer is paused";
     },
     status(sync) {
-      connection.textContent = sync.status === "closed" && sync.closedFor ? `Disconnected: ${sync.closedFor}` : CONNECTION_TEXT[sync.status];
+      connection.textContent = connectionText(sync.status, { waiting: sync.pendingCount(), closedFor: sync.closedFor });
       connection.className = `pill conn-${sync.status}`;
       const n = sync.pendingCount();
       saved.textContent = n === 0 ? "All saved" : `${n} ${n === 1 ? "edit" : "edits"} waiting`;
