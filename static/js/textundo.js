@@ -1,17 +1,21 @@
 // Undo inside a text typed live (docs/undo.md, "Typing"): the person's own typing in one field,
 // a run at a time, never what others typed there.
 //
-// A run is a word and the spaces after it, a run of deletions, or whatever was typed before a
-// pause of PAUSE ms. Each run is kept as its inverse: a change (text.js components) of the text
-// as shown now. Every later change of that text, the person's or anyone else's, is carried into
-// every kept inverse by the same transform that merges concurrent typing (text.js), so an undo
-// removes exactly the run's characters wherever they are now, and keeps what others typed, even
-// in the middle of it. Undoing a run is one edit of the text, sent as the typing is.
+// A run is a word with the spaces typed around it, a run of deletions, or whatever was typed
+// before a pause of PAUSE ms. The history keeps the text as characters that remember who put
+// them there (a run of this person's, or someone else) and, once deleted, which run deleted them
+// (a tombstone). Every change of the text, the person's or anyone else's, is walked over the
+// characters shown. Undoing a run hides the characters it typed that are still there and shows
+// again those it deleted; redo does the opposite. So an undo removes exactly the run's
+// characters wherever they are now, keeps what others typed (even in the middle of it), and
+// undoing a deletion then the typing it deleted leaves nothing behind. Undoing a run is one
+// edit of the text, sent as the typing is.
 
-import { applyText, compose, diff, normalize, splitFirst, transform, transformIndex } from "./text.js";
+import { diff, splitFirst, transformIndex } from "./text.js";
 
 const PAUSE = 1000;
 const SPACE = /^\s/u;
+const OTHERS = 0; // who typed or deleted a character, when it was not one of this person's runs
 const cpLen = (s) => [...s].length;
 
 /** Which of undo or redo a key press asks for (Ctrl/⌘+Z, Ctrl/⌘+Shift+Z, Ctrl+Y), or null. */
@@ -23,42 +27,12 @@ export function undoKey(e) {
   return null;
 }
 
-/** The change that takes the result of `change` back to `text`, which it was applied to. */
-export function invert(change, text) {
-  const chars = [...text];
-  const out = [];
-  let i = 0;
-  for (const c of change) {
-    if (typeof c === "string") out.push(-cpLen(c));
-    else if (c > 0) {
-      out.push(c);
-      i += c;
-    } else {
-      out.push(chars.slice(i, i - c).join(""));
-      i -= c;
-    }
-  }
-  return normalize(out);
-}
-
-/** Where a cursor goes after `change`: just after the last thing it changed. */
-function endOf(change) {
-  let pos = 0;
-  let end = 0;
-  for (const c of change) {
-    if (typeof c === "string") {
-      pos += cpLen(c);
-      end = pos;
-    } else if (c > 0) pos += c;
-    else end = pos;
-  }
-  return end;
-}
-
 export class TypingHistory {
   constructor() {
-    this.runs = []; // [{inv, kind, start, end, typed, at, open}], oldest first
-    this.redos = []; // [inv], the next redo last
+    this.chars = null; // [{c, ins: run id | OTHERS, del: null (shown) | run id | -run id (undone) | OTHERS, was}]
+    this.runs = []; // [{id, kind, start, end, typed, at, open}], oldest first
+    this.redos = []; // runs undone, the next redo last
+    this.nextId = 1;
   }
 
   get empty() {
@@ -66,36 +40,33 @@ export class TypingHistory {
   }
 
   clear() {
+    this.chars = null;
     this.runs = [];
     this.redos = [];
   }
 
   /** The person changed the text from `oldText` to `newText`, the cursor ending at `cursor`. */
   record(oldText, newText, cursor, now = performance.now()) {
+    this.#follow(oldText);
     const change = diff(oldText, newText, cursor);
     const part = splitFirst(change);
     if (part === null) return;
-    const inv = invert(change, oldText);
     const kind = part.delete === 0 ? "insert" : part.insert === "" ? "delete" : "replace";
     const top = this.runs.at(-1);
     const joins = top?.open && part.rest === null && now - top.at < PAUSE && this.#continues(top, kind, part);
-    for (const run of this.runs) if (!(joins && run === top)) run.inv = transform(run.inv, change)[0];
-    this.redos = [];
-    if (joins) {
-      top.inv = compose(inv, top.inv);
-      top.at = now;
-      if (kind === "insert") {
-        top.end = part.at + cpLen(part.insert);
-        top.typed += part.insert;
-      } else {
-        top.start = part.at;
-        top.end = part.at;
-      }
-      return;
+    const run = joins ? top : { id: this.nextId++, kind, start: part.at, end: part.at, typed: "", at: now, open: part.rest === null };
+    if (!joins) {
+      if (top) top.open = false;
+      this.runs.push(run);
     }
-    if (top) top.open = false;
-    const end = part.at + cpLen(part.insert);
-    this.runs.push({ inv, kind, start: part.at, end, typed: part.insert, at: now, open: part.rest === null });
+    this.#walk(change, run.id, run.id);
+    this.redos = [];
+    run.at = now;
+    if (kind === "delete") run.start = run.end = part.at;
+    else {
+      run.end = part.at + cpLen(part.insert);
+      run.typed += part.insert;
+    }
   }
 
   /** Whether an edit carries on the run: typing on where it ended (a new word after a space
@@ -110,60 +81,125 @@ export class TypingHistory {
 
   /** Someone else's change of the text as shown (`change`, from text.js). */
   remote(change) {
+    if (this.chars === null) return;
+    try {
+      this.#walk(change, OTHERS, OTHERS);
+    } catch {
+      this.clear(); // lost track of the text: better no undo than a wrong one
+      return;
+    }
     for (const run of this.runs) {
-      run.inv = transform(run.inv, change)[0];
       run.start = transformIndex(change, run.start);
       run.end = transformIndex(change, run.end);
     }
-    this.redos = this.redos.map((inv) => transform(inv, change)[0]);
   }
 
   /** Undo the last run of `text` (the text as shown): {text, cursor, commit()} to apply, then
    * commit once the edit was accepted; null when there is nothing to undo. */
   undo(text) {
-    return this.#step(this.runs.at(-1)?.inv, text, () => this.runs.pop(), (inv) => this.redos.push(inv));
+    this.#follow(text);
+    while (this.runs.length) {
+      const run = this.runs.at(-1);
+      const hide = this.chars.filter((ch) => ch.ins === run.id && ch.del === null);
+      const show = this.chars.filter((ch) => ch.del === run.id);
+      if (hide.length || show.length) {
+        return this.#step(hide, show, -run.id, run.id, () => {
+          this.runs.pop();
+          this.redos.push(run);
+          const below = this.runs.at(-1);
+          if (below) below.open = false;
+        });
+      }
+      this.runs.pop(); // all of it gone under others' edits: nothing of it to undo
+    }
+    return null;
   }
 
   redo(text) {
-    const push = (inv) => this.runs.push({ inv, kind: "redo", start: 0, end: 0, typed: "", at: 0, open: false });
-    return this.#step(this.redos.at(-1), text, () => this.redos.pop(), push);
-  }
-
-  #step(change, text, take, give) {
-    if (!change) return null;
-    let next;
-    try {
-      next = applyText(text, change);
-    } catch {
-      this.clear(); // lost track of the text: better no undo than a wrong one
-      return null;
-    }
-    return {
-      text: next,
-      cursor: endOf(change),
-      commit: () => {
-        take();
-        for (const run of this.runs) run.inv = transform(run.inv, change)[0];
-        this.redos = this.redos.map((inv) => transform(inv, change)[0]);
-        if (this.runs.at(-1)) this.runs.at(-1).open = false;
-        give(invert(change, text));
-      },
-    };
+    this.#follow(text);
+    const run = this.redos.at(-1);
+    if (!run) return null;
+    const hide = this.chars.filter((ch) => ch.was === run.id && ch.del === null);
+    const show = this.chars.filter((ch) => ch.ins === run.id && ch.del === -run.id);
+    return this.#step(hide, show, run.id, null, () => {
+      this.redos.pop();
+      this.runs.push({ ...run, open: false });
+    });
   }
 
   /** The text with every kept run undone: what undoing this whole session would leave. */
   undoneAll(text) {
-    let out = text;
-    const invs = this.runs.map((run) => run.inv);
-    try {
-      while (invs.length) {
-        const change = invs.pop();
-        out = applyText(out, change);
-        for (let i = 0; i < invs.length; i += 1) invs[i] = transform(invs[i], change)[0];
+    this.#follow(text);
+    const del = new Map(this.chars.map((ch) => [ch, ch.del]));
+    for (const run of [...this.runs].reverse()) {
+      for (const ch of this.chars) {
+        if (ch.ins === run.id && del.get(ch) === null) del.set(ch, -run.id);
+        else if (del.get(ch) === run.id) del.set(ch, null);
       }
-    } catch {
-      return text;
     }
-    return out;
+    return this.chars.filter((ch) => del.get(ch) === null).map((ch) => ch.c).join("");
+  }
+
+  /** Hide and show characters: the text that gives, where the cursor goes, and commit(). */
+  #step(hide, show, hiddenAs, wasMark, done) {
+    const hidden = new Set(hide);
+    const shown = new Set(show);
+    let out = "";
+    let cursor = 0;
+    for (const ch of this.chars) {
+      const visible = shown.has(ch) || (ch.del === null && !hidden.has(ch));
+      if (visible) out += ch.c;
+      if (hidden.has(ch) || shown.has(ch)) cursor = cpLen(out);
+    }
+    return {
+      text: out,
+      cursor,
+      commit: () => {
+        for (const ch of hide) ch.del = hiddenAs;
+        for (const ch of show) {
+          ch.del = null;
+          if (wasMark !== null) ch.was = wasMark;
+        }
+        done();
+      },
+    };
+  }
+
+  /** Start over from `text` when the characters kept no longer spell it. */
+  #follow(text) {
+    if (this.chars !== null && this.#shown() === text) return;
+    this.chars = [...text].map((c) => ({ c, ins: OTHERS, del: null }));
+    this.runs = [];
+    this.redos = [];
+  }
+
+  #shown() {
+    return this.chars.filter((ch) => ch.del === null).map((ch) => ch.c).join("");
+  }
+
+  /** Walk a change over the characters shown: kept ones stay, deleted ones become tombstones
+   * (deleted by `del`), inserted ones (typed by `ins`) go just before the next character shown. */
+  #walk(change, ins, del) {
+    const chars = this.chars;
+    const out = [];
+    let i = 0;
+    const take = (n, remove) => {
+      while (n > 0) {
+        if (i >= chars.length) throw new Error("the change does not fit the text");
+        const ch = chars[i++];
+        out.push(ch);
+        if (ch.del !== null) continue;
+        if (remove) ch.del = del;
+        n -= 1;
+      }
+    };
+    for (const c of change) {
+      if (typeof c === "string") {
+        while (i < chars.length && chars[i].del !== null) out.push(chars[i++]);
+        for (const x of c) out.push({ c: x, ins, del: null });
+      } else take(Math.abs(c), c < 0);
+    }
+    while (i < chars.length) out.push(chars[i++]);
+    this.chars = out;
   }
 }
