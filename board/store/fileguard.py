@@ -65,12 +65,15 @@ class FileGuard:
         self._headed = header_problem(os.pread(self._fd, HEADER, 0), stat.st_size) is None
         """Whether the file had a whole header when opened (a brand-new file may not yet)."""
         self._wal_identity: tuple[int, int] | None = None
+        self._wal_held = False
+        """Whether the op log's connection holds the WAL open (from then on it must stay)."""
         self.problem: str | None = None
         """What went wrong, once the guard has tripped."""
 
     def note_wal(self) -> None:
-        """Remember the WAL file, once the op log's connection holds it open (from then on it
-        lives as long as the server: SQLite deletes it only when the last connection closes)."""
+        """The op log's connection is open: from now on the WAL file lives as long as the
+        server (SQLite deletes it only when the last connection closes), so remember it."""
+        self._wal_held = True
         if self._wal_identity is None:
             with contextlib.suppress(FileNotFoundError):
                 self._wal_identity = _identity(os.stat(self.wal))
@@ -104,6 +107,8 @@ class FileGuard:
             problem = header_problem(os.pread(self._fd, HEADER, 0), stat.st_size)
             if problem is not None:
                 return problem
+        if self._wal_held and self._wal_identity is None:
+            self.note_wal()  # the connection made it on its first transaction
         if self._wal_identity is not None:
             try:
                 if _identity(os.stat(self.wal)) != self._wal_identity:
