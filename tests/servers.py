@@ -35,6 +35,16 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     )
 
 
+def cli_here(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """`python run.py ...` in this process (for sync tests; no interpreter start-up), with
+    what it printed: (exit code, stdout, stderr)."""
+    from board.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @dataclass
 class Server:
     """A Brickboard process serving a database; can be killed and restarted on the same data."""
