@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from board.auth import OriginPolicy
+from board.backups import BackupKeeper
 from board.config import Settings
 from board.quotas import PerAddress, PersonQuotas
 from board.registry import RoomRegistry
@@ -25,6 +26,8 @@ class Services:
     """Room-code lookups per address."""
     join_asks: PerAddress
     """Join requests per address."""
+    backups: BackupKeeper
+    """The server's own backups (at day closes and on a schedule)."""
 
     def join_url(self, token: str) -> str:
         return f"{self.base_url}/join/{token}"

@@ -12,7 +12,9 @@ import { CommentsPanel, commentCounts } from "./comments.js";
 import { openRound, openVoteDialog, resultsBody, roundsNewestFirst, voteBanner, voteDeco } from "./voting.js";
 import { StageSync, formatClock } from "./stage.js";
 import { notify } from "./notice.js";
-import { CONNECTION_TEXT } from "./roomview.js";
+import { CONNECTION_TEXT, connectionText } from "./connection.js";
+import { UndoManager } from "./undo.js";
+import { UNDO_KEYS, undoControls } from "./undo-ui.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const PRESENCE_SHOWN = 3;
@@ -128,6 +130,7 @@ async function main() {
       // The card's text (and its other text fields) are typed live: text.splice ops merged
       // character by character with whoever else types in the same card.
       live: card ? (field) => sync.openText({ card: card.id, field }) : null,
+      onTyped: card ? (typed) => undo?.typed({ card: card.id, ...typed }) : null,
       onClose: () => {
         setFocus(null);
         if (card) canvas.focusCard(card.id);
@@ -229,6 +232,14 @@ async function main() {
     sideBody.replaceChildren(...resultsBody(view, round, { actor, template, actions: voteActions }));
   }
 
+  // Undo and redo (undo.js): this person's own edits on this board, once the sync exists.
+  let undo = null;
+  const undoUi = undoControls({
+    undo: () => undo?.undo(),
+    redo: () => undo?.redo(),
+    can: (which) => Boolean(undo?.can(which)),
+    next: (which) => undo?.next(which) ?? null,
+  });
   const header = buildHeader(me, {
     follow: () => (follower ? stopFollowing() : startFollowing()),
     votes: () => {
@@ -240,7 +251,7 @@ async function main() {
       openVoteDialog({ template, onOpen: (round) => shout(sync.submit({ kind: "vote.open", round })) });
     },
     privateWriting: () => submit(view.private ? { kind: "private.reveal" } : { kind: "private.start" }),
-  });
+  }, [...undoUi.buttons, undoUi.status]);
   const banners = document.getElementById("banners");
   const canvas = new Canvas(document.getElementById("canvas"), template, perms, intents);
 
@@ -411,6 +422,8 @@ async function main() {
     },
     onError: (message) => notify(message),
   });
+  undo = new UndoManager({ sync, boardId, actor, template, notify, onChange: () => undoUi.refresh(), announce: undoUi.announce });
+  undoUi.refresh();
   // A tiny, read-only handle for tests and for a curious facilitator's console.
   const plain = (map) => Object.fromEntries(map);
   window.brickboard = Object.freeze({
@@ -437,7 +450,7 @@ async function main() {
 }
 
 /** The header: the board, the room's tools, the connection, who is here, the way out. */
-function buildHeader(me, actions) {
+function buildHeader(me, actions, undoTools) {
   const boardHref = `/boards/${encodeURIComponent(boardId)}`;
   const role = me.me.role;
   const title = el("h1", { id: "board-title", text: "Loading…" });
@@ -450,7 +463,7 @@ function buildHeader(me, actions) {
     el(
       "dl",
       { class: "keys" },
-      KEY_HELP.flatMap(([keys, what]) => [el("dt", {}, [el("kbd", { text: keys })]), el("dd", { text: what })]),
+      [...KEY_HELP, ...UNDO_KEYS].flatMap(([keys, what]) => [el("dt", {}, [el("kbd", { text: keys })]), el("dd", { text: what })]),
     ),
   ]);
   const timer = el("span", { id: "stage-timer", class: "pill stage-timer", role: "timer", hidden: true });
@@ -463,7 +476,7 @@ function buildHeader(me, actions) {
   bar.replaceChildren(
     title,
     sub,
-    el("div", { class: "tools" }, [timer, follow, votes, openVote, privateBtn]),
+    el("div", { class: "tools" }, [...undoTools, timer, follow, votes, openVote, privateBtn]),
     el("div", { class: "status-nav" }, [
       el("div", { class: "sync", "aria-live": "polite" }, [connection, saved]),
       help,
@@ -512,7 +525,7 @@ function buildHeader(me, actions) {
       timer.title = t.status === "running" ? "The room's shared timer" : "The room's timer is paused";
     },
     status(sync) {
-      connection.textContent = sync.status === "closed" && sync.closedFor ? `Disconnected: ${sync.closedFor}` : CONNECTION_TEXT[sync.status];
+      connection.textContent = connectionText(sync.status, { waiting: sync.pendingCount(), closedFor: sync.closedFor });
       connection.className = `pill conn-${sync.status}`;
       const n = sync.pendingCount();
       saved.textContent = n === 0 ? "All saved" : `${n} ${n === 1 ? "edit" : "edits"} waiting`;
