@@ -188,7 +188,9 @@ class Server {
   }
   receive(conn, frame) {
     if (frame.type === "hello") {
-      const welcome = { type: "welcome", board: this.state.id, seq: this.state.seq, now: new Date(START + now).toISOString(), me: {} };
+      const actor = conn.socket.ctx.tab.actor; // the welcome names who you are: acks are matched by author
+      const me = { id: actor.id, name: actor.id, role: actor.role, city: "" };
+      const welcome = { type: "welcome", board: this.state.id, seq: this.state.seq, now: new Date(START + now).toISOString(), me };
       if (frame.since === null || frame.since > this.state.seq) welcome.state = model.toWire(this.state, template);
       else welcome.ops = this.events.slice(frame.since);
       conn.actor = conn.socket.ctx.tab.actor;
