@@ -10,11 +10,23 @@ import json
 import urllib.error
 import urllib.request
 import zipfile
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import board_of, person_of, token_of
 from tests.http_client import call
+from tests.servers import sqlite_url
 from tests.wsclient import Client, add_card
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite: the one door is in front of any database (the storage of snapshots is tested
+    on both in test_snapshots.py)."""
+    return sqlite_url(tmp_path / "brickboard.db")
+
 
 ROLES = ("facilitator", "own_mayor", "other_mayor", "expert", "observer")
 WRITERS = ("facilitator", "own_mayor", "other_mayor", "expert")  # observers cannot write
