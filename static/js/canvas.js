@@ -13,8 +13,7 @@
 
 import { el, clear } from "./dom.js";
 import { fillCard, fillHidden } from "./card-view.js";
-
-const CARD_MIME = "application/x-brickboard-card";
+import { CardDrag } from "./card-drag.js";
 
 export const KEY_HELP = [
   ["Tab", "go to the next card or button"],
@@ -58,9 +57,8 @@ export class Canvas {
     this.deco = EMPTY_DECO;
     this.cards = new Map(); // card id -> {node, sig}
     this.view = null;
-    this.dragging = null;
     this.focused = null; // the section opened large
-    this.marker = el("li", { class: "drop-marker", "aria-hidden": "true" });
+    this.drag = new CardDrag(this);
     this.#build();
   }
 
@@ -129,7 +127,7 @@ export class Canvas {
       node.style.setProperty("--area", section.id);
       if ((spans.get(section.id) || 1) > 1) node.classList.add("tall");
       if (section.money) node.classList.add("money");
-      this.#dropTarget(node, section.id);
+      this.drag.target(node, section.id);
       this.lists.set(section.id, list);
       this.heads.set(section.id, { node, count, here, badge, add, lock, toggle, icon, title: section.title });
       this.grid.append(node);
@@ -188,7 +186,7 @@ export class Canvas {
       const key = focus.card || focus.section;
       target.set(key, [...(target.get(key) || []), person.name || "Someone"]);
     }
-    this.marker.remove(); // a drag in progress puts it back on its next dragover
+    this.drag.marker.remove(); // a drag in progress puts it back on its next dragover
     const seen = new Set();
     for (const [sectionId, list] of this.lists) {
       const ids = view.sections.get(sectionId) || [];
@@ -265,8 +263,9 @@ export class Canvas {
         head.add.title = locked ? "This section was agreed and is locked" : `Add a card to ${head.title}`;
       }
       if (head.lock) {
-        head.lock.textContent = agreed ? "↺ Unlock" : "✓ Mark agreed";
-        head.lock.setAttribute("aria-label", agreed ? `Unlock ${head.title}` : `Mark agreed: ${head.title}`);
+        head.lock.textContent = agreed ? "↺ Unlock" : "✓ Agree";
+        head.lock.setAttribute("aria-label", agreed ? `Unlock ${head.title}` : `Agree on ${head.title} (locks it)`);
+        head.lock.title = agreed ? "Reopen this section for edits" : "Mark this section agreed: it locks for everyone but you";
         head.lock.classList.toggle("is-agreed", agreed);
       }
     }
@@ -303,16 +302,16 @@ export class Canvas {
         dataset: { card: card.id },
         on: {
           // Presence names a card only while its editor is open (the "is editing" hint).
-          focus: () => this.intents.focus(this.#card(node)?.section, null),
+          focus: () => this.intents.focus(this.cardOf(node)?.section, null),
           dblclick: (e) => {
             if (!e.target.closest("a, button")) this.#editFocused(node);
           },
           click: (e) => {
-            const card = this.#card(node);
+            const card = this.cardOf(node);
             if (!this.perms.canAdd() && card && !card.hidden && !e.target.closest("a")) this.intents.comments(card);
           },
-          dragstart: (e) => this.#dragStart(e, node),
-          dragend: () => this.#dragEnd(),
+          dragstart: (e) => this.drag.start(e, node),
+          dragend: () => this.drag.end(),
         },
       });
       entry = { node, sig: "" };
@@ -321,16 +320,17 @@ export class Canvas {
     entry.sig = sig;
     const node = entry.node;
     if (d.hidden) fillHidden(node, watchers);
-    else fillCard(node, card, { template: this.template, perms: this.perms, intents: this.intents, cardOf: () => this.#card(node), pending, watchers, d });
+    else fillCard(node, card, { template: this.template, perms: this.perms, intents: this.intents, cardOf: () => this.cardOf(node), pending, watchers, d });
     return node;
   }
 
-  #card(node) {
+  /** The card a node shows, as the view has it now. */
+  cardOf(node) {
     return this.view?.cards.get(node.dataset.card) ?? null;
   }
 
   #editFocused(node) {
-    const card = this.#card(node);
+    const card = this.cardOf(node);
     if (card && !card.hidden && this.perms.canEdit(card)) this.intents.edit(card);
   }
 
@@ -340,7 +340,7 @@ export class Canvas {
     const node = e.target.closest?.(".card");
     // Only on the card itself: never while typing in a field, nor on a button inside a card.
     if (!node || e.target !== node || e.ctrlKey || e.metaKey) return;
-    const card = this.#card(node);
+    const card = this.cardOf(node);
     if (!card || card.hidden) return;
     const ids = this.view.sections.get(card.section);
     const index = ids.indexOf(card.id);
@@ -365,70 +365,5 @@ export class Canvas {
   #moveToEnd(card, sectionId) {
     const ids = this.view.sections.get(sectionId);
     this.intents.move(card.id, sectionId, ids.length ? ids[ids.length - 1] : null);
-  }
-
-  // Drag and drop -------------------------------------------------------------------------
-
-  #dragStart(e, node) {
-    const card = this.#card(node);
-    if (!card || card.hidden || !this.perms.canMove(card)) {
-      e.preventDefault();
-      return;
-    }
-    this.dragging = card.id;
-    e.dataTransfer.effectAllowed = "move";
-    e.dataTransfer.setData(CARD_MIME, card.id);
-    e.dataTransfer.setData("text/plain", card.text);
-    node.classList.add("dragging");
-  }
-
-  #dragEnd() {
-    if (this.dragging) this.cards.get(this.dragging)?.node.classList.remove("dragging");
-    this.dragging = null;
-    this.marker.remove();
-  }
-
-  #dropTarget(sectionNode, sectionId) {
-    sectionNode.addEventListener("dragover", (e) => {
-      if (!this.dragging) return;
-      e.preventDefault();
-      e.dataTransfer.dropEffect = "move";
-      const { before } = this.#slot(sectionId, e.clientX, e.clientY);
-      this.lists.get(sectionId).insertBefore(this.marker, before);
-    });
-    sectionNode.addEventListener("dragleave", (e) => {
-      if (!sectionNode.contains(e.relatedTarget)) this.marker.remove();
-    });
-    sectionNode.addEventListener("drop", (e) => {
-      if (!this.dragging) return;
-      e.preventDefault();
-      const cardId = this.dragging;
-      const { after } = this.#slot(sectionId, e.clientX, e.clientY);
-      this.#dragEnd();
-      const card = this.view.cards.get(cardId);
-      if (!card) return;
-      const ids = this.view.sections.get(sectionId);
-      const index = ids.indexOf(cardId);
-      const unchanged = card.section === sectionId && (index === 0 ? after === null : ids[index - 1] === after);
-      if (!unchanged) this.intents.move(cardId, sectionId, after);
-    });
-  }
-
-  /** Where a drop at (x, y) lands: before which node, and after which card id. Cards run in
-   * reading order: one column in a section, rows of several in a section opened large. */
-  #slot(sectionId, x, y) {
-    const nodes = [...this.lists.get(sectionId).children].filter(
-      (n) => n.classList.contains("card") && n.dataset.card !== this.dragging,
-    );
-    // One card per row (a column), or several side by side (a grid)?
-    const column = nodes.length < 2 || nodes[1].getBoundingClientRect().top > nodes[0].getBoundingClientRect().top + 1;
-    let after = null;
-    for (const n of nodes) {
-      const box = n.getBoundingClientRect();
-      const before = column ? y < box.top + box.height / 2 : y < box.top || (y <= box.bottom && x < box.left + box.width / 2);
-      if (before) return { before: n, after };
-      after = n.dataset.card;
-    }
-    return { before: null, after };
   }
 }

@@ -61,12 +61,11 @@ export function buildHeader(bar, me, boardId, actions) {
     menuButton.setAttribute("aria-expanded", String(open));
     menu.classList.toggle("open", open);
   }
-  menu.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && menu.classList.contains("open")) {
-      setMenu(false);
-      menuButton.focus();
-      e.stopPropagation();
-    }
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !menu.classList.contains("open")) return;
+    setMenu(false);
+    menuButton.focus();
+    e.preventDefault(); // nothing else closes on this Esc
   });
   document.addEventListener("click", (e) => {
     if (!menu.contains(e.target) && e.target !== menuButton) setMenu(false);
@@ -110,10 +109,12 @@ export function buildHeader(bar, me, boardId, actions) {
       follow.title = following ? "Press to stop following the facilitator" : "Go where the facilitator's spotlight goes";
       votes.hidden = view.rounds.size === 0;
       if (privateBtn) {
-        privateBtn.textContent = view.private ? "◎ Reveal private cards" : "◌ Start private writing";
+        privateBtn.textContent = view.private ? "◎ Reveal private cards" : "◌ Private writing";
+        privateBtn.title = view.private ? "Show everyone's private cards to everyone" : "Start private writing: each person sees only their own new cards";
         privateBtn.classList.toggle("primary", Boolean(view.private));
       }
-      if (openVote) openVote.disabled = [...view.rounds.values()].some((r) => r.status === "open");
+      // One round at a time: while one is open its banner has the controls.
+      if (openVote) openVote.hidden = [...view.rounds.values()].some((r) => r.status === "open");
     },
     followStatus(status) {
       followState = status;

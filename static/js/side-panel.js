@@ -19,6 +19,7 @@ export class SidePanel {
     this.state = null; // {kind: "comments", card} | {kind: "results", round} | null
     this.returnTo = null;
     this.lastSig = "";
+    this.view = null;
     this.title = el("h2", { id: "side-title", tabindex: "-1" });
     this.body = el("div", { class: "side-body" });
     this.comments = new CommentsPanel(comments);
@@ -49,6 +50,7 @@ export class SidePanel {
     document.body.classList.toggle("with-side", next !== null);
     if (next?.kind === "comments") this.comments.show(next.card);
     this.lastSig = "";
+    if (this.view) this.draw(this.view); // now: the keyboard may go into it at once
     this.onToggle();
     if (wasOpen && !next) {
       const back = this.returnTo;
@@ -64,6 +66,7 @@ export class SidePanel {
   }
 
   draw(view) {
+    this.view = view;
     const side = this.state;
     if (!side) return;
     if (side.kind === "comments") {

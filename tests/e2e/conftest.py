@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
@@ -48,11 +49,19 @@ async def browser() -> AsyncIterator[Browser]:
 async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
     """await open_page(token, path): a new signed-in context (one person), its page at path.
 
-    Uncaught errors and console errors are collected in `page.js_errors` for the tests."""
+    `viewport` and other keywords go to the new context (a laptop's size, bypass_csp...);
+    token None opens the page signed out. Uncaught errors and console errors are collected
+    in `page.js_errors` for the tests."""
     contexts: list[BrowserContext] = []
 
-    async def open_(token: str, path: str | None = None) -> Page:
-        context = await browser.new_context(viewport=VIEWPORT)
+    async def open_(
+        token: str | None,
+        path: str | None = None,
+        *,
+        viewport: dict[str, int] = VIEWPORT,
+        **options: Any,
+    ) -> Page:
+        context = await browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = await context.new_page()
         errors: list[str] = []
@@ -60,7 +69,8 @@ async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]
         # Console errors too: a Content-Security-Policy violation is only reported there.
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.js_errors = errors  # type: ignore[attr-defined]
-        await page.goto(f"{server.url}/join/{token}")
+        if token is not None:
+            await page.goto(f"{server.url}/join/{token}")
         if path is not None:
             await page.goto(f"{server.url}{path}")
         return page
