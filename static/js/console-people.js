@@ -44,10 +44,10 @@ export function setupPeople(ctx) {
       actions.push(el("button", { type: "button", class: "revoke", text: "Revoke", on: { click: () => revoke(p) } }));
     }
     return el("tr", { class: p.revoked ? "revoked" : "", dataset: { id: p.id, role: p.role } }, [
-      el("th", { scope: "row", class: "name" }, [p.name, self ? el("span", { class: "you", text: " (you)" }) : null]),
+      el("th", { scope: "row", class: "name" }, [el("span", { dir: "auto", text: p.name }), self ? el("span", { class: "you", text: " (you)" }) : null]),
       el("td", {}, [el("span", { class: `role-badge role-${p.role}`, text: ROLE_LABEL[p.role] || p.role })]),
-      el("td", { class: "city", text: p.city || "" }),
-      el("td", { class: "org", text: p.organisation || "" }),
+      el("td", { class: "city", dir: "auto", text: p.city || "" }),
+      el("td", { class: "org", dir: "auto", text: p.organisation || "" }),
       el("td", { class: "status" }, [
         el("span", { class: p.revoked ? "status-badge revoked" : "status-badge active", text: p.revoked ? "Revoked" : "Invited" }),
       ]),

@@ -38,7 +38,7 @@ const snapshotById = (id) => page.snapshots.find((s) => s.id === id) || null;
 
 function snapshotWho(s) {
   const who = page.fmt.name(s.taken_by);
-  return `${who ? `Taken by ${who}` : "Taken automatically"} · ${page.fmt.when(s.taken_at)}`;
+  return [...(who ? ["Taken by ", el("span", { dir: "auto", text: who })] : ["Taken automatically"]), ` · ${page.fmt.when(s.taken_at)}`];
 }
 
 // Timeline -----------------------------------------------------------------------------------
@@ -58,11 +58,11 @@ function renderTimeline() {
       if (page.owner) buttons.push(el("button", { type: "button", class: "restore", text: "Restore…", on: { click: () => restore(s) } }));
       return el("li", { class: `snapshot-item kind-${s.kind}${s.id === page.viewed ? " viewed" : ""}`, dataset: { snapshot: s.id } }, [
         el("div", { class: "snap-head" }, [
-          el("span", { class: "snap-label", text: s.label }),
+          el("span", { class: "snap-label", dir: "auto", text: s.label }),
           el("span", { class: "kind-chip", text: KIND_LABELS[s.kind] || s.kind }),
         ]),
         el("p", { class: "snap-meta", text: [s.day ? `Day ${s.day}` : null, `seq ${s.seq}`].filter(Boolean).join(" · ") }),
-        el("p", { class: "snap-who", text: snapshotWho(s) }),
+        el("p", { class: "snap-who" }, snapshotWho(s)),
         el("div", { class: "snap-actions" }, buttons),
       ]);
     }),
@@ -82,7 +82,7 @@ function renderExports() {
   }
   const keep = $("export-snapshot")?.value;
   const select = el("select", { id: "export-snapshot", on: { change: () => updateExportLinks() } });
-  for (const s of newestFirst()) select.append(el("option", { value: s.id, text: `${s.label} · seq ${s.seq}` }));
+  for (const s of newestFirst()) select.append(el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` }));
   if (keep && snapshotById(keep)) select.value = keep;
   const from = page.snapshots.length
     ? el("div", { class: "export-from" }, [el("label", { for: "export-snapshot", text: "From" }), select])
@@ -130,7 +130,7 @@ function fillCompareOptions() {
     const keep = select.value;
     select.replaceChildren(
       el("option", { value: "live", text: "The board now" }),
-      ...newestFirst().map((s) => el("option", { value: s.id, text: `${s.label} · seq ${s.seq}` })),
+      ...newestFirst().map((s) => el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` })),
     );
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }

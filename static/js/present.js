@@ -111,7 +111,7 @@ async function main() {
 
   function drawAgenda(agenda) {
     ui.agenda.hidden = !agenda;
-    if (agenda) ui.agenda.textContent = `Day ${agenda.day} · ${agenda.title}`;
+    if (agenda) ui.agenda.replaceChildren(`Day ${agenda.day} · `, el("span", { dir: "auto", text: agenda.title }));
   }
 
   // The overview ---------------------------------------------------------------------------
@@ -132,8 +132,8 @@ async function main() {
         ]);
       });
       return el("li", { class: "tile", dataset: { board: id } }, [
-        el("h2", { class: "tile-city", text: b.city || b.title }),
-        el("p", { class: "tile-initiative", text: b.initiative || b.title || "" }),
+        el("h2", { class: "tile-city", dir: "auto", text: b.city || b.title }),
+        el("p", { class: "tile-initiative", dir: "auto", text: b.initiative || b.title || "" }),
         el("p", { class: "tile-total", text: entry.total === null ? "…" : `${entry.total} ${entry.total === 1 ? "card" : "cards"}` }),
         counts.length ? el("ul", { class: "tile-counts" }, counts) : null,
       ]);
@@ -144,7 +144,7 @@ async function main() {
         agenda
           ? el("p", { class: "overview-agenda" }, [
               el("span", { class: "now", text: "Now" }),
-              el("span", { text: `Day ${agenda.day} · ${agenda.title}` }),
+              el("span", {}, [`Day ${agenda.day} · `, el("span", { dir: "auto", text: agenda.title })]),
               el("span", { class: "since", text: `since ${clockTime(agenda.started_at)}` }),
             ])
           : null,
@@ -245,7 +245,7 @@ async function main() {
     const status = round.status === "open" ? "Voting open" : "Voting closed";
     const head = el("header", { class: "results-head" }, [
       el("p", { class: "results-kind", text: `● Dot vote · ${status}` }),
-      el("h2", { class: "results-title", text: round.title }),
+      el("h2", { class: "results-title", dir: "auto", text: round.title }),
     ]);
     if (!results) {
       return el("aside", { class: "results hidden-results", dataset: { round: round.id } }, [
@@ -254,7 +254,13 @@ async function main() {
         el("p", { class: "results-placed", text: `${placed} ${placed === 1 ? "dot" : "dots"} placed` }),
       ]);
     }
-    const ranking = results.ranking.filter((id) => state.cards.has(id) && (!sectionId || state.cards.get(id).section === sectionId));
+    // Counted the way they are shown: dots on cards that are on the board (and in this
+    // section), so the number beside the ranking always adds up to it.
+    const onBoard = results.ranking.filter((id) => state.cards.has(id));
+    const ranking = onBoard.filter((id) => !sectionId || state.cards.get(id).section === sectionId);
+    const sum = (ids) => ids.reduce((n, id) => n + results.totals.get(id), 0);
+    const shown = sum(ranking);
+    const all = sum(onBoard);
     const items = ranking.map((id, index) => {
       const card = state.cards.get(id);
       const total = results.totals.get(id);
@@ -269,15 +275,15 @@ async function main() {
       return el("li", { class: "rank", dataset: { card: id, dots: String(total) } }, [
         el("span", { class: "rank-n", text: `${index + 1}` }),
         el("span", { class: "rank-dots", text: `● ${total}`, title: `${total} ${total === 1 ? "dot" : "dots"}` }),
-        el("p", { class: "rank-text", text: card.text }),
+        el("p", { class: "rank-text", dir: "auto", text: card.text }),
         el("p", { class: "rank-roles" }, split.map((r) => el("span", { class: `role role-${r}`, text: `${ROLE_LABELS[r] || r} ${roles[r]}` }))),
         bar,
       ]);
     });
     return el("aside", { class: "results", dataset: { round: round.id } }, [
       head,
-      el("p", { class: "results-placed", text: `${placed} ${placed === 1 ? "dot" : "dots"} placed${sectionId ? " · this section" : ""}` }),
-      items.length ? el("ol", { class: "ranking" }, items) : el("p", { class: "results-wait", text: "No dots yet." }),
+      el("p", { class: "results-placed", text: placedLine(shown, all, sectionId) }),
+      items.length ? el("ol", { class: "ranking" }, items) : el("p", { class: "results-wait", text: noDots(all, sectionId) }),
       el("p", { class: "more", hidden: true }),
     ]);
   }
@@ -296,6 +302,7 @@ async function main() {
     ui.timer.dataset.remainingMs = String(Math.round(left));
     const done = timer.status === "running" && left <= 0;
     ui.timerLabel.textContent = timer.status === "paused" ? `❚❚ Paused${timer.label ? ` · ${timer.label}` : ""}` : done ? "Time is up" : timer.label;
+    ui.timerLabel.dir = timer.status === "running" && !done ? "auto" : "ltr";
     ui.timer.className = `timer ${timer.status}${done ? " done" : ""}${timer.status === "running" && !done && left <= 60000 ? " last-minute" : ""}`;
   }
   setInterval(drawTimer, 200);
@@ -345,16 +352,36 @@ async function main() {
   stage.start();
 }
 
-// Fitting: whole cards only, then "+N more" ---------------------------------------------------
+const dots = (n) => `${n} ${n === 1 ? "dot" : "dots"}`;
 
-/** Hide the items of `list` from the first that does not fit whole; say how many in `more`.
- * When not even the first fits, its text is cut shorter (…) so the section shows something. */
+/** "5 dots placed", or for one section "2 dots in this section · 5 in all". */
+function placedLine(shown, all, sectionId) {
+  return sectionId ? `${dots(shown)} in this section · ${all} in all` : `${dots(all)} placed`;
+}
+
+/** Why the ranking is empty, in words that agree with the count above it. */
+function noDots(all, sectionId) {
+  if (all === 0) return "No dots yet.";
+  return `No dots on this section's cards yet (${dots(all)} on other sections).`;
+}
+
+// Fitting: all the text while there is room, then shorter, then "+N more" ---------------------
+
+const CLAMPS = ["none", "8", "6", "4", "3"]; // lines of card text, longest first
+
+/** Every card with all its text when that fits; else every card with its text cut at the most
+ * lines that fit; else whole cards of four lines and "+N more" for the rest (and when not
+ * even the first fits, its text cut shorter still, so the section shows something). */
 function fitList(list, more) {
   const items = [...list.children];
   for (const item of items) item.hidden = false;
   list.classList.remove("tight");
   more.hidden = true;
-  if (list.scrollHeight <= list.clientHeight + 1) return;
+  for (const clamp of CLAMPS) {
+    list.style.setProperty("--clamp", clamp);
+    if (list.scrollHeight <= list.clientHeight + 1) return;
+  }
+  list.style.setProperty("--clamp", "4");
   more.hidden = false; // it takes room from the list, so measure with it shown
   const limit = list.clientHeight;
   const fits = () => items.findIndex((item) => item.offsetTop + item.offsetHeight > limit + 1);

@@ -88,7 +88,7 @@ function spotlightPanel(template, boards, stage, act) {
   const boardSelect = document.getElementById("spot-board");
   const sectionSelect = document.getElementById("spot-section");
   const now = document.getElementById("spot-now");
-  boardSelect.replaceChildren(...[...boards.values()].map((b) => el("option", { value: b.id, text: b.city || b.title, title: boardLabel(b) })));
+  boardSelect.replaceChildren(...[...boards.values()].map((b) => el("option", { value: b.id, dir: "auto", text: b.city || b.title, title: boardLabel(b) })));
   sectionSelect.replaceChildren(...template.raw.sections.map((s) => el("option", { value: s.id, text: s.title })));
   const mode = () => form.elements["spot-mode"].value;
   const enable = () => {
@@ -113,7 +113,7 @@ function spotlightPanel(template, boards, stage, act) {
         spot.mode === "overview"
           ? "The overview of all boards"
           : [board ? board.city || board.title : spot.board, spot.mode === "section" && section ? section.title : "whole board"].join(" — ");
-      now.textContent = `Now: ${text}`;
+      now.replaceChildren("Now: ", el("span", { dir: "auto", text }));
       now.dataset.mode = spot.mode;
       // The pickers follow the stage when it moves (here or from another tab), not while the
       // facilitator is choosing.
@@ -238,8 +238,8 @@ function agendaPanel(template, boards, workshop, stage, act) {
           if (item.minutes) op.minutes = item.minutes;
           return el("li", { class: `agenda-item${isRunning ? " running" : ""}`, dataset: { day: String(entry.day), index: String(index) } }, [
             el("div", { class: "agenda-what" }, [
-              el("p", { class: "agenda-title", text: item.title }),
-              el("p", { class: "agenda-meta", text: meta }),
+              el("p", { class: "agenda-title", dir: "auto", text: item.title }),
+              el("p", { class: "agenda-meta", dir: "auto", text: meta }),
               isRunning ? el("p", { class: "agenda-running", text: `● Running since ${clockTime(running.started_at)}` }) : null,
             ]),
             el("button", {
