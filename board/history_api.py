@@ -22,7 +22,7 @@ from board.model.history import diff
 from board.model.visibility import view_state
 from board.rooms import BatchRefused
 from board.services import Services
-from board.store import BoardRow, ParticipantRow
+from board.store import BoardRow, ParticipantRow, SnapshotRow
 from board.timeutil import now_iso
 
 
@@ -34,6 +34,12 @@ class LabelBody(BaseModel):
 class RestoreBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     snapshot: str = Field(min_length=1, max_length=40)
+    expect: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="Undo of a restore: the snapshot whose content the board must still show.",
+    )
 
 
 def _services(request: Request) -> Services:
@@ -154,15 +160,28 @@ async def restore(request: Request) -> Response:
     caller, board = await _owner(request, request.path_params["board_id"])
     body = await read_body(request, RestoreBody)
     services = _services(request)
-    snap = await services.store.snapshot(body.snapshot)
-    if snap is None or snap.board != board.id:
-        raise ApiError(ErrorCode.NOT_FOUND, "There is no such snapshot of this board.")
+
+    async def snapshot_of_board(snapshot_id: str) -> SnapshotRow:
+        snap = await services.store.snapshot(snapshot_id)
+        if snap is None or snap.board != board.id:
+            raise ApiError(ErrorCode.NOT_FOUND, "There is no such snapshot of this board.")
+        return snap
+
+    snap = await snapshot_of_board(body.snapshot)
+    expect = None if body.expect is None else await snapshot_of_board(body.expect)
     try:
-        events = await snapshots.restore(services.store, services.rooms, snap, actor_of(caller))
+        before, events = await snapshots.restore(
+            services.store, services.rooms, snap, actor_of(caller), expect=expect
+        )
     except BatchRefused as refused:
-        raise ApiError(ErrorCode.FORBIDDEN, refused.refusal.message) from None
+        raise ApiError(ErrorCode(refused.refusal.code), refused.refusal.message) from None
     return JSONResponse(
-        {"restored": snap.meta(), "ops": len(events), "seq": events[-1]["seq"] if events else None}
+        {
+            "restored": snap.meta(),
+            "before": before.meta(),
+            "ops": len(events),
+            "seq": events[-1]["seq"] if events else None,
+        }
     )
 
 

@@ -44,10 +44,21 @@ class CardAdd(_Strict):
     after: Id | None = None
 
 
+Expect = Annotated[
+    dict[str, Scalar] | None,
+    Field(
+        description="A precondition (docs/undo.md): the values the op expects to find on the "
+        "card (a missing field is null; `after` is the card it follows, null when first); if "
+        "someone else changed one of them, the op is refused with `conflict`."
+    ),
+]
+
+
 class CardUpdate(_Strict):
     kind: Literal["card.update"]
     card: Id
     set: dict[str, Scalar] = Field(description="field -> new value; null clears a type field")
+    expect: Expect = None
 
 
 class CardMove(_Strict):
@@ -55,10 +66,20 @@ class CardMove(_Strict):
     card: Id
     section: Id
     after: Id | None = None
+    expect: Expect = None
 
 
 class CardDelete(_Strict):
     kind: Literal["card.delete"]
+    card: Id
+    expect: Expect = None
+
+
+class CardRestore(_Strict):
+    """Bring back a card this person deleted, as it was: same id, place, fields, author and
+    comments (undo of a delete). The stored op carries the card under `server`."""
+
+    kind: Literal["card.restore"]
     card: Id
 
 
@@ -74,12 +95,19 @@ class BoardUpdate(_Strict):
     set: BoardSet
 
 
+class SignedBy(_Strict):
+    by: Id | None = Field(description="who signed the section off; null: nobody")
+
+
 class SectionLock(_Strict):
     """Sign a section off as agreed (locked for everyone but the facilitator), or reopen it."""
 
     kind: Literal["section.lock"]
     section: Id
     locked: bool
+    expect: SignedBy | None = Field(
+        default=None, description="A precondition (docs/undo.md): who the sign-off must be by."
+    )
 
 
 class CommentBody(_Strict):
@@ -213,6 +241,7 @@ Op = Annotated[
     | CardUpdate
     | CardMove
     | CardDelete
+    | CardRestore
     | BoardUpdate
     | SectionLock
     | CommentAdd

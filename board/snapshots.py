@@ -14,10 +14,10 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from board.codec import decode, encode
-from board.model import Actor, BoardState
+from board.model import Actor, BoardState, Refusal
 from board.model.days import DEFAULT_DAY_END, due_closes
-from board.model.history import content_hash, restore_ops
-from board.rooms import RoomRegistry
+from board.model.history import content_hash, restore_ops, same_content
+from board.rooms import BatchRefused, RoomRegistry
 from board.roster import new_id
 from board.store import SnapshotRow, Store
 from board.timeutil import now_iso
@@ -87,25 +87,47 @@ async def close_day(
     return rows
 
 
+CHANGED_SINCE = (
+    "The board has changed since then (someone else edited it), so this restore was not "
+    "undone; pick the snapshot to go back to in History."
+)
+
+
 async def restore(
-    store: Store, rooms: RoomRegistry, snapshot: SnapshotRow, actor: Actor
-) -> list[dict[str, Any]]:
+    store: Store,
+    rooms: RoomRegistry,
+    snapshot: SnapshotRow,
+    actor: Actor,
+    *,
+    expect: SnapshotRow | None = None,
+) -> tuple[SnapshotRow, list[dict[str, Any]]]:
     """Make the board say what the snapshot says again, as new ops (first snapshotting the
-    board as it was, so the restore can be undone by restoring that)."""
+    board as it was, so the restore can be undone by restoring that). Returns that snapshot
+    and the events.
+
+    `expect` (an undo of a restore): the board must still say what that snapshot says, else
+    BatchRefused with `conflict`: an undo never wipes out what others wrote since.
+    """
     assert snapshot.state is not None
+    room = await rooms.room(snapshot.board)
+    assert room is not None
+    expected = None if expect is None or expect.state is None else decode(expect.state)
+    refusal = Refusal("conflict", CHANGED_SINCE)
+    if expected is not None and not same_content(await room.read(), expected):
+        raise BatchRefused(refusal)  # before taking a snapshot nobody needs
     before = await capture(
         rooms, snapshot.board, label=f"Before restoring {snapshot.label}", kind="before_restore",
         by=actor.id,
     )  # fmt: skip
     await store.save_snapshots([before], None)
     target = decode(snapshot.state)
-    room = await rooms.room(snapshot.board)
-    assert room is not None
 
     def make_ops(state: BoardState) -> list[dict[str, Any]]:
+        if expected is not None and not same_content(state.to_wire(share=True), expected):
+            raise BatchRefused(refusal)  # changed between the check above and now
         return restore_ops(state, target)
 
-    return await room.apply_batch(actor, "restore", make_ops)
+    return before, await room.apply_batch(actor, "restore", make_ops)
 
 
 class DayCloser:

@@ -70,7 +70,9 @@ def run(state_wire: dict[str, Any], op: Any, ctx: dict[str, Any]) -> dict[str, A
     return {"state": result.to_wire()}
 
 
-def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
+def random_op(rng: random.Random, state: dict[str, Any], trash: dict[str, Any]) -> Any:
+    """A random op on `state`; `trash`: cards deleted earlier in the run, as the room adds them
+    to a card.restore (a wire state has no trash of its own)."""
     cards = [*list(state["cards"]), "nope", "x" * 65]
     comments = [*list(state["comments"]), "k-nope"]
     rounds = [*list(state["rounds"]), "r-nope"]
@@ -85,6 +87,7 @@ def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
             "card.update",
             "card.move",
             "card.delete",
+            "card.restore",
             "board.update",
             "comment.add",
             "comment.update",
@@ -128,8 +131,15 @@ def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
             ]
         )
         return {"kind": kind, "card": {**body, **extra}, "after": rng.choice([None, *cards[:3]])}
+    if kind == "card.restore":
+        if trash and rng.random() < VALID:
+            card_id = rng.choice(sorted(trash))
+            return {"kind": kind, "card": card_id, "server": trash[card_id]}
+        return {"kind": kind, "card": card}
+    expect = _expect(rng, state, card)
     if kind == "card.update":
         return {
+            **expect,
             "kind": kind,
             "card": card,
             "set": rng.choice(
@@ -145,13 +155,14 @@ def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
         }
     if kind == "card.move":
         return {
+            **expect,
             "kind": kind,
             "card": card,
             "section": rng.choice([*SECTIONS, "attic"]),
             "after": rng.choice([None, *cards[:3], card]),
         }
     if kind == "card.delete":
-        return {"kind": kind, "card": card}
+        return {**expect, "kind": kind, "card": card}
     if kind == "board.update":
         return {
             "kind": kind,
@@ -197,11 +208,12 @@ def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
     if kind in ("vote.close", "vote.reveal"):
         return {"kind": kind, "round": rng.choice(rounds)}
     if kind == "section.lock":
-        return {
-            "kind": kind,
-            "section": rng.choice([*SECTIONS[:3], "attic"]),
-            "locked": rng.choice([True, False, "yes"]),
-        }
+        section = rng.choice([*SECTIONS[:3], "attic"])
+        signed = state["locks"].get(section)
+        op = {"kind": kind, "section": section, "locked": rng.choice([True, False, "yes"])}
+        if rng.random() < 0.3:
+            op["expect"] = {"by": rng.choice([signed and signed["by"], "fac", None])}
+        return op
     if kind == "text.splice":
         length = len(state["cards"].get(card, {}).get("text", ""))
         at = rng.randrange(length + 2)
@@ -218,6 +230,23 @@ def random_op(rng: random.Random, state: dict[str, Any]) -> Any:
     return {"kind": kind} if rng.random() < 0.5 else rng.choice([None, [], "card.add"])
 
 
+def _expect(rng: random.Random, state: dict[str, Any], card_id: str) -> dict[str, Any]:
+    """Sometimes an undo's precondition: what the card holds now, or something else."""
+    card = state["cards"].get(card_id)
+    if card is None or rng.random() < 0.7:
+        return {}
+    ids = next(s["cards"] for s in state["sections"] if s["id"] == card["section"])
+    index = ids.index(card_id)
+    here = {
+        "text": card["text"],
+        "section": card["section"],
+        "after": ids[index - 1] if index else None,
+    }
+    return {
+        "expect": rng.choice([here, {"text": "Elsewhere"}, {"after": "zz"}, {"severity": None}])
+    }
+
+
 def board_vectors(count: int = 240, seed: int = 20270309) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     state = new_board(
@@ -229,19 +258,39 @@ def board_vectors(count: int = 240, seed: int = 20270309) -> list[dict[str, Any]
         mayor="mayor",
     ).to_wire()
     vectors = []
+    trash: dict[str, Any] = {}
     n = 0
     while len(vectors) < count:
         n += 1
         who = rng.choice([*ROLES, None])
-        op = random_op(rng, state)
+        op = random_op(rng, state, trash)
+        if isinstance(op, dict) and op.get("kind") == "card.restore" and "server" in op:
+            who = rng.choice([op["server"]["by"], op["server"]["by"], None, "e2"])
         ctx = _ctx(who, n)
         expect = run(state, op, ctx)
         vectors.append(
             {"name": f"board-{n}", "state": state, "op": op, "ctx": ctx, "expect": expect}
         )
         if "state" in expect:
+            if op["kind"] == "card.delete":
+                trash[op["card"]] = _deleted(state, op["card"], ctx["by"])
+            if op["kind"] == "card.restore":
+                trash.pop(op["card"], None)
             state = expect["state"]
     return vectors
+
+
+def _deleted(state: dict[str, Any], card_id: str, by: str) -> dict[str, Any]:
+    """A card about to be deleted as the trash keeps it (board.model.trash.keep)."""
+    card = state["cards"][card_id]
+    ids = next(s["cards"] for s in state["sections"] if s["id"] == card["section"])
+    index = ids.index(card_id)
+    return {
+        "card": dict(card),
+        "after": ids[index - 1] if index else None,
+        "comments": {k: c for k, c in state["comments"].items() if c["card"] == card_id},
+        "by": by,
+    }
 
 
 def replica_vectors() -> list[dict[str, Any]]:
@@ -290,6 +339,59 @@ def replica_vectors() -> list[dict[str, Any]]:
                 "expect": run(state, delete, ctx),
             }
         )
+    return vectors
+
+
+def undo_vectors() -> list[dict[str, Any]]:
+    """What undo sends, step by step (docs/undo.md): preconditions met and not, a deleted card
+    brought back by its deleter (with its comments and place) and refused to anyone else."""
+    state = new_board(load_template(), id="b", workshop="w", title="Undo", mayor="mayor").to_wire()
+    s0, s1 = SECTIONS[0], SECTIONS[1]
+    card = {"kind": "card.add", "card": {"id": "u1", "section": s0, "type": "idea", "text": "t"}}
+    steps: list[tuple[str | None, Any]] = [
+        ("e1", card),
+        ("e1", {**card, "card": {**card["card"], "id": "u2"}, "after": "u1"}),
+        ("e2", {"kind": "comment.add", "comment": {"id": "k1", "card": "u1", "text": "Why?"}}),
+        (
+            "e1",
+            {"kind": "card.update", "card": "u1", "set": {"text": "t2"}, "expect": {"text": "t"}},
+        ),
+        (
+            "e1",
+            {"kind": "card.update", "card": "u1", "set": {"text": "t3"}, "expect": {"text": "t"}},
+        ),
+        ("e1", {"kind": "card.move", "card": "u2", "section": s1, "expect": {"after": "u1"}}),
+        ("e1", {"kind": "card.move", "card": "u2", "section": s0, "expect": {"section": s0}}),
+        ("e1", {"kind": "card.delete", "card": "u1", "expect": {"text": "t"}}),
+        ("e1", {"kind": "card.delete", "card": "u1", "expect": {"text": "t2", "type": "idea"}}),
+        ("e2", {"kind": "card.restore", "card": "u1"}),
+        ("e1", {"kind": "card.restore", "card": "u1"}),
+        ("e1", {"kind": "card.restore", "card": "u1"}),
+        ("fac", {"kind": "section.lock", "section": s0, "locked": True, "expect": {"by": None}}),
+        ("fac", {"kind": "section.lock", "section": s0, "locked": False, "expect": {"by": "e1"}}),
+        ("fac", {"kind": "section.lock", "section": s0, "locked": False, "expect": {"by": "fac"}}),
+        ("fac", {"kind": "private.start"}),
+        (
+            "e2",
+            {"kind": "card.add", "card": {"id": "p1", "section": s1, "type": "idea", "text": "p"}},
+        ),
+        ("e2", {"kind": "card.delete", "card": "p1"}),
+        ("e2", {"kind": "card.restore", "card": "p1"}),
+    ]
+    trash: dict[str, Any] = {}
+    vectors = []
+    for n, (who, op) in enumerate(steps):
+        if op["kind"] == "card.restore" and op["card"] in trash:
+            op = {**op, "server": trash[op["card"]]}
+        ctx = _ctx(who, n)
+        expect = run(state, op, ctx)
+        vectors.append(
+            {"name": f"undo-{n}", "state": state, "op": op, "ctx": ctx, "expect": expect}
+        )
+        if "state" in expect:
+            if op["kind"] == "card.delete":
+                trash[op["card"]] = _deleted(state, op["card"], ctx["by"])
+            state = expect["state"]
     return vectors
 
 
@@ -380,7 +482,7 @@ def unpack(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write() -> None:
     HERE.mkdir(exist_ok=True)
-    boards = board_vectors() + replica_vectors()
+    boards = board_vectors() + replica_vectors() + undo_vectors()
     for name, vectors in (("board", boards), ("stage", stage_vectors())):
         path = HERE / f"{name}.json"
         path.write_text(json.dumps(pack(vectors), sort_keys=True, ensure_ascii=False) + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from board.model import expect
 from board.model.checks import (
     Context,
     allowed,
@@ -48,6 +49,7 @@ def section_lock(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if not isinstance(locked, bool):
         raise refuse("bad_request", "'locked' must be true or false.")
     facilitator_only(ctx, "mark a section agreed")
+    expect.check_lock(state, section, op)
     if locked:
         state.locks[section] = {"by": ctx.by, "at": ctx.at}
     else:

@@ -30,6 +30,18 @@ def content(card: Wire) -> Wire:
     return {k: v for k, v in card.items() if k not in PROVENANCE}
 
 
+def same_content(a: Wire, b: Wire) -> bool:
+    """Whether two states say the same: board fields, brief, every card's content and place
+    (who wrote what, and when, aside). What an undone restore expects to find."""
+    fields = (*sorted(BOARD_FIELDS), "brief")
+    return (
+        all(a.get(k) == b.get(k) for k in fields)
+        and [s["cards"] for s in a["sections"]] == [s["cards"] for s in b["sections"]]
+        and {i: content(c) for i, c in a["cards"].items()}
+        == {i: content(c) for i, c in b["cards"].items()}
+    )
+
+
 def diff(before: Wire, after: Wire) -> dict[str, Any]:
     """Cards added, removed and changed per section (by the section they are in `after`,
     or were in `before` for removed cards), with the fields that changed."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from board.model import collab, stage, textops
+from board.model import collab, expect, stage, textops, trash
 from board.model.checks import (
     CARD_CORE_FIELDS,
     CARD_SERVER_FIELDS,
@@ -132,6 +132,7 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     allowed(state, ctx, Action.EDIT_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
     collab.check_not_private(card, ctx)
+    expect.check_card(state, card, op)
     if card_type != card["type"]:
         keep = state.template.fields_for(card_type, card["section"])
         for name in [k for k in card if k not in CARD_CORE_FIELDS | CARD_SERVER_FIELDS]:
@@ -159,6 +160,7 @@ def _card_move(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     collab.check_unlocked(state, card["section"], ctx)
     collab.check_unlocked(state, section, ctx)
     collab.check_not_private(card, ctx)
+    expect.check_card(state, card, op)
     state.sections[card["section"]].remove(card["id"])
     card["section"] = section
     _place(state.sections[section], card["id"], after)
@@ -176,6 +178,8 @@ def _card_delete(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     allowed(state, ctx, Action.DELETE_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
     collab.check_not_private(card, ctx)
+    expect.check_card(state, card, op)
+    trash.keep(state, card, ctx)
     state.sections[card["section"]].remove(card["id"])
     del state.cards[card["id"]]
     collab.drop_comments_of(state, card["id"])
@@ -224,6 +228,7 @@ _HANDLERS: dict[str, Callable[[BoardState, dict[str, Any], Context], None]] = {
     "card.update": _card_update,
     "card.move": _card_move,
     "card.delete": _card_delete,
+    **trash.HANDLERS,
     "board.update": _board_update,
     **collab.HANDLERS,
     **stage.HANDLERS,

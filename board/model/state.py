@@ -44,12 +44,16 @@ class BoardState:
     of the wire state, but kept in checkpoints so a client back after a restart still merges."""
     text_floor: int = 0
     """The log is complete for every seq above this one."""
+    trash: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Recently deleted cards, with their place and comments, so an undo can bring one back
+    (board.model.trash); like the text log, kept in checkpoints and not on the wire."""
 
     def to_checkpoint(self, *, share: bool = False) -> dict[str, Any]:
         """The wire state plus the text log: what a restart needs to carry on merging."""
         wire = self.to_wire(share=share)
         wire["text_log"] = {k: [[s, ops] for s, ops in v] for k, v in self.text_log.items()}
         wire["text_floor"] = self.text_floor
+        wire["trash"] = [{"id": k, **v} for k, v in self.trash.items()]
         return wire
 
     def to_wire(self, *, share: bool = False) -> dict[str, Any]:
@@ -120,6 +124,7 @@ class BoardState:
             stage=copy.deepcopy(self.stage),
             text_log={k: list(v) for k, v in self.text_log.items()},
             text_floor=self.text_floor,
+            trash=copy.deepcopy(self.trash),
         )
 
 
@@ -206,4 +211,7 @@ def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
         state.text_floor = data.get("text_floor", state.seq)
     else:  # nothing is known of the text changes before this state
         state.text_floor = state.seq
+    for entry in data.get("trash") or ():
+        entry = copy.deepcopy(entry)
+        state.trash[entry.pop("id")] = entry
     return state

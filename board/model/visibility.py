@@ -14,8 +14,10 @@ from typing import Any
 
 from board.model.checks import Context, Refused
 from board.model.collab import blind_votes_on
+from board.model.expect import predecessor
 from board.model.state import BoardState
 from board.model.textops import rebased
+from board.model.trash import deleted
 
 PLACEHOLDER_TEXT = "(private)"
 
@@ -31,6 +33,10 @@ def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any
     if kind == "card.delete":
         dropped = blind_votes_on(state, op.get("card"))
         return {**op, "server": {"votes_dropped": dropped}} if dropped else op
+    if kind == "card.restore":
+        found = deleted(state, op)
+        if found is not None:  # the card as it was, for replicas that never saw it
+            return {**op, "server": copy.deepcopy(found)}
     if kind == "vote.place" and ctx.actor is not None:
         return {**op, "server": {"role": ctx.actor.role.value}}
     if kind == "vote.reveal":
@@ -61,6 +67,16 @@ def placeholder(state: BoardState, op: dict[str, Any]) -> dict[str, Any] | None:
         if card is not None and card.get("private"):
             return {"kind": kind, "hidden": True}
         return None
+    if kind == "card.restore":
+        card = state.cards.get(op["card"])
+        if card is None or not card.get("private"):
+            return None
+        return {
+            "kind": kind,
+            "hidden": True,
+            "card": {k: card[k] for k in ("id", "section", "author", "created_at")},
+            "after": predecessor(state, card),  # where it went, exactly
+        }
     if kind in ("card.add", "card.update"):
         card_id = op["card"]["id"] if kind == "card.add" else op["card"]
         card = state.cards.get(card_id)
@@ -136,12 +152,12 @@ def apply_placeholder(state: BoardState, event: dict[str, Any]) -> None:
     """What a replica does with a placeholder op (the browser's sync.js does the same)."""
     op, by = event["op"], event["by"]
     kind = op["kind"]
-    if kind == "card.add":
+    if kind in ("card.add", "card.restore"):  # a restored card keeps its author and time
         card = {
             "id": op["card"]["id"],
             "section": op["card"]["section"],
-            "author": by,
-            "created_at": event["at"],
+            "author": op["card"].get("author", by),
+            "created_at": op["card"].get("created_at", event["at"]),
         }
         state.cards[card["id"]] = _placeholder_card(card)
         ids = state.sections[card["section"]]

@@ -14,10 +14,12 @@
 //    sections: Map<sectionId, cardId[]>, cards: Map<cardId, card>,
 //    comments: Map<commentId, comment>, rounds: Map<roundId, round>,
 //    locks: Map<sectionId, {by, at}>, private: {by, at} | null,
-//    textLog: Map<target, [seq, change][]>, textFloor}  (the text log is not part of the wire
-//    state: a state from the wire knows no change before its seq, like from_wire)
+//    textLog: Map<target, [seq, change][]>, textFloor, trash: Map<cardId, entry>}  (the text
+//    log and the trash of deleted cards, model-undo.js, are not part of the wire state: a state
+//    from the wire knows no change before its seq and no deleted card, like from_wire)
 
 import { TextError, applyText, baseLength, rebase, replaceAll, splice } from "./text.js";
+import { cardRestore, checkCard, checkLock, keepDeleted, trashOf, trashToCheckpoint } from "./model-undo.js";
 
 export const ID_MAX = 64;
 export const BOARD_FIELDS = ["title", "initiative", "theme"];
@@ -95,6 +97,7 @@ export function fromWire(wire) {
     locks: new Map(Object.entries(wire.locks || {}).map(([id, l]) => [id, { ...l }])),
     private: wire.private ? { ...wire.private } : null,
     ...textLogOf(wire),
+    trash: trashOf(wire),
   };
 }
 
@@ -125,6 +128,7 @@ export function clone(state) {
     locks: new Map([...state.locks].map(([id, l]) => [id, { ...l }])),
     private: state.private ? { ...state.private } : null,
     textLog: new Map([...state.textLog].map(([k, v]) => [k, [...v]])),
+    trash: new Map([...state.trash].map(([k, v]) => [k, structuredClone(v)])),
   };
 }
 
@@ -134,6 +138,7 @@ export function toCheckpoint(state, template) {
     ...toWire(state, template),
     text_log: Object.fromEntries([...state.textLog].map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])])),
     text_floor: state.textFloor,
+    trash: trashToCheckpoint(state),
   };
 }
 
@@ -256,9 +261,10 @@ class Refused extends Error {
     this.refusal = { code, message };
   }
 }
-const refuse = (code, message) => new Refused(code, message);
+// Exported for the rest of the reducer in model-undo.js (not for pages).
+export const refuse = (code, message) => new Refused(code, message);
 
-function allowed(state, ctx, action, card = null) {
+export function allowed(state, ctx, action, card = null) {
   if (!ctx.actor) return;
   const author = card !== null ? (card.author ?? null) : null;
   if (!can(ctx.actor, action, { workshop: state.workshop, boardMayor: state.mayor, cardAuthor: author })) {
@@ -270,7 +276,7 @@ function facilitatorOnly(ctx, what) {
   if (ctx.actor && ctx.actor.role !== "facilitator") throw refuse("forbidden", `Only the facilitator can ${what}.`);
 }
 
-function asBoard(state) {
+export function asBoard(state) {
   if (state.kind !== "board") throw refuse("bad_request", "This operation is for a board, not the workshop stage.");
 }
 
@@ -280,7 +286,7 @@ function textField(value, name, limit, required = true) {
   return value;
 }
 
-function stringId(value, what) {
+export function stringId(value, what) {
   if (typeof value !== "string" || !(1 <= pyLen(value) && pyLen(value) <= ID_MAX)) {
     throw refuse("bad_request", `The ${what} must be a string of 1 to ${ID_MAX} characters.`);
   }
@@ -384,6 +390,7 @@ function cardUpdate(state, op, ctx) {
   allowed(state, ctx, Action.EDIT_CARD, card);
   checkUnlocked(state, card.section, ctx);
   checkNotPrivate(card, ctx);
+  checkCard(state, card, op);
   if (type !== card.type) {
     const keep = ctx.template.fieldsFor(type, card.section);
     for (const name of Object.keys(card)) {
@@ -411,6 +418,7 @@ function cardMove(state, op, ctx) {
   checkUnlocked(state, card.section, ctx);
   checkUnlocked(state, section, ctx);
   checkNotPrivate(card, ctx);
+  checkCard(state, card, op);
   const from = state.sections.get(card.section);
   from.splice(from.indexOf(card.id), 1);
   card.section = section;
@@ -424,6 +432,8 @@ function cardDelete(state, op, ctx) {
   allowed(state, ctx, Action.DELETE_CARD, card);
   checkUnlocked(state, card.section, ctx);
   checkNotPrivate(card, ctx);
+  checkCard(state, card, op);
+  keepDeleted(state, card, ctx);
   const ids = state.sections.get(card.section);
   ids.splice(ids.indexOf(card.id), 1);
   state.cards.delete(card.id);
@@ -472,7 +482,7 @@ function boardUpdate(state, op, ctx) {
 // Section sign-off
 
 /** Cards of an agreed section are locked for everyone but the facilitator. */
-function checkUnlocked(state, section, ctx) {
+export function checkUnlocked(state, section, ctx) {
   if (state.locks.has(section) && ctx.actor && ctx.actor.role !== "facilitator") {
     throw refuse("forbidden", LOCKED_MESSAGE);
   }
@@ -488,6 +498,7 @@ function sectionLock(state, op, ctx) {
   const locked = get(op, "locked");
   if (typeof locked !== "boolean") throw refuse("bad_request", "'locked' must be true or false.");
   facilitatorOnly(ctx, "mark a section agreed");
+  checkLock(state, section, op);
   if (locked) state.locks.set(section, { by: ctx.by, at: ctx.at });
   else state.locks.delete(section);
 }
@@ -879,8 +890,10 @@ function placeholderCard({ id, section, author, created_at }) {
  */
 export function applyPlaceholder(state, event) {
   const { op, by, at } = event;
-  if (op.kind === "card.add") {
-    const card = placeholderCard({ id: op.card.id, section: op.card.section, author: by, created_at: at });
+  if (op.kind === "card.add" || op.kind === "card.restore") {
+    // A restored card keeps its author and time.
+    const author = get(op.card, "author") ?? by;
+    const card = placeholderCard({ id: op.card.id, section: op.card.section, author, created_at: get(op.card, "created_at") ?? at });
     const ids = state.sections.get(card.section);
     if (ids === undefined) throw new Error(`no section ${card.section}`);
     state.cards.set(card.id, card);
@@ -906,6 +919,7 @@ const HANDLERS = new Map([
   ["card.update", cardUpdate],
   ["card.move", cardMove],
   ["card.delete", cardDelete],
+  ["card.restore", cardRestore],
   ["board.update", boardUpdate],
   ["section.lock", sectionLock],
   ["comment.add", commentAdd],

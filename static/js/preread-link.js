@@ -194,6 +194,13 @@ function applyShallow(state, op) {
       place(list(op.section), op.card, op.after);
       break;
     }
+    case "card.restore": {
+      const card = op.server?.card;
+      if (!card) break;
+      state.cards[op.card] = { ...card };
+      place(list(card.section), op.card, op.server.after ?? null);
+      break;
+    }
     case "card.delete":
       unlist(op.card);
       delete state.cards[op.card];

@@ -240,6 +240,7 @@ const BOARD_KINDS = new Map([
   ["card.update", "card"],
   ["card.move", "card"],
   ["card.delete", "card"],
+  ["card.restore", null],
   ["board.update", null],
   ["section.lock", null],
   ["comment.add", null],

@@ -44,6 +44,7 @@ MIRRORED = (
     "card.update",
     "card.move",
     "card.delete",
+    "card.restore",
     "board.update",
     "section.lock",
     "comment.add",
@@ -139,22 +140,46 @@ def _card_op(kind: str, rng: random.Random) -> dict[str, Any]:
             # Several at once: both sides name the first in sorted order.
             for name in rng.sample(["id", "section", *SERVER_FIELDS], k=rng.randint(1, 3)):
                 change[name] = "z"
-        return {"kind": kind, "card": rng.choice(CARD_IDS), "set": change}
+        return {"kind": kind, "card": rng.choice(CARD_IDS), "set": change, **_odd_expect(rng)}
     if kind == "card.move":
         return {
             "kind": kind,
             "card": rng.choice(CARD_IDS),
             "section": rng.choice(sections),
             "after": after,
+            **_odd_expect(rng),
         }
     if kind == "card.delete":
-        return {"kind": kind, "card": rng.choice(CARD_IDS)}
+        return {"kind": kind, "card": rng.choice(CARD_IDS), **_odd_expect(rng)}
+    if kind == "card.restore":
+        return {"kind": kind, "card": rng.choice([*CARD_IDS, None, 3])}
     change: dict[str, Any] = {}
     for name in rng.sample(["title", "initiative", "theme", "brief", "mayor"], k=rng.randint(0, 2)):
         change[name] = rng.choice(["New", "", " ", "t" * 301, None, 3])
     if "brief" in change and rng.random() < 0.7:
         change["brief"] = {rng.choice(["goals", "problem", "nope"]): rng.choice(["g", None, 1])}
     return {"kind": kind, "set": change}
+
+
+def _odd_expect(rng: random.Random) -> dict[str, Any]:
+    """Sometimes an `expect`, well formed or not."""
+    if rng.random() < 0.7:
+        return {}
+    return {
+        "expect": rng.choice(
+            [
+                None,
+                {},
+                {"text": "An idea"},
+                {"after": None, "section": "problem_vision"},
+                {"severity": 3, "text": None},
+                {"verified": 1},
+                {"text": ["x"]},
+                "text",
+                {"__proto__": None},
+            ]
+        )
+    }
 
 
 def _comment_op(kind: str, rng: random.Random) -> dict[str, Any]:
@@ -294,6 +319,7 @@ KIND_WEIGHTS = {
     "card.update": 3,
     "card.move": 2,
     "card.delete": 1,
+    "card.restore": 1,
     "board.update": 1,
     "x": 1,
     "section.lock": 1,
@@ -318,11 +344,14 @@ def _op(rng: random.Random) -> dict[str, Any]:
     if kind.startswith(("card.", "board.")):
         return _card_op(kind, rng)
     if kind == "section.lock":
-        return {
+        op = {
             "kind": kind,
             "section": rng.choice([*TEMPLATE.section_ids[:4], "nowhere", None]),
             "locked": rng.choice([True, False, False, None, 1]),
         }
+        if rng.random() < 0.3:
+            op["expect"] = rng.choice([None, {"by": None}, {"by": "p_fac"}, {"who": 1}, [], {}])
+        return op
     if kind.startswith("comment."):
         return _comment_op(kind, rng)
     if kind.startswith("vote."):
@@ -352,6 +381,7 @@ def _op(rng: random.Random) -> dict[str, Any]:
 GOOD_KINDS = (
     ["card.add"] * 4
     + ["card.update", "card.move", "card.delete", "section.lock"]
+    + ["card.update", "card.move", "card.delete", "card.restore", "card.restore"]
     + ["comment.add"] * 2
     + ["comment.update", "comment.resolve", "comment.delete"]
     + ["vote.open"] * 2
@@ -366,6 +396,7 @@ PRIVATE_KINDS = (
     ["card.add"] * 5
     + ["card.update"] * 2
     + ["card.move", "card.delete"] * 2
+    + ["card.restore"] * 2
     + ["comment.add"] * 4
     + ["comment.update", "comment.resolve", "comment.delete"] * 2
     + ["vote.open", "vote.place", "vote.place", "vote.remove"]
@@ -402,16 +433,38 @@ def _good_op(
             "text": "An idea",
         }
         return {"kind": kind, "card": body, "after": rng.choice([None, card])}
+    if kind == "card.restore":  # most often one's own delete, as undo sends it
+        mine = [cid for cid, entry in state.trash.items() if entry["by"] == by]
+        pool = mine if mine and rng.random() < 0.8 else [*state.trash, "c1"]
+        return {"kind": kind, "card": rng.choice(pool)}
+    found = state.cards.get(card)
     if kind == "card.update":
-        return {"kind": kind, "card": card, "set": {"text": rng.choice(["Changed", "Again"])}}
+        op = {"kind": kind, "card": card, "set": {"text": rng.choice(["Changed", "Again"])}}
+        if found is not None and rng.random() < 0.4:  # an undo's precondition, met or not
+            op["expect"] = {"text": rng.choice([found["text"], "Changed"])}
+        return op
     if kind == "board.update":
         return {"kind": kind, "set": {"title": "New title", "brief": {"goals": "Fewer cars"}}}
     if kind == "card.move":
-        return {"kind": kind, "card": card, "section": rng.choice(sections), "after": None}
+        op = {"kind": kind, "card": card, "section": rng.choice(sections), "after": None}
+        if found is not None and rng.random() < 0.4:
+            ids = state.sections[found["section"]]
+            index = ids.index(card)
+            here = {"section": found["section"], "after": ids[index - 1] if index else None}
+            op["expect"] = rng.choice([here, here, {"section": "action_plan"}, {"after": "c2"}])
+        return op
     if kind == "card.delete":
-        return {"kind": kind, "card": card}
+        op = {"kind": kind, "card": card}
+        if found is not None and rng.random() < 0.3:
+            op["expect"] = {"text": found["text"], "type": rng.choice([found["type"], "idea"])}
+        return op
     if kind == "section.lock":
-        return {"kind": kind, "section": rng.choice(sections), "locked": rng.random() < 0.3}
+        section = rng.choice(sections)
+        op = {"kind": kind, "section": section, "locked": rng.random() < 0.3}
+        if rng.random() < 0.3:
+            signed = state.locks.get(section)
+            op["expect"] = {"by": rng.choice([signed["by"] if signed else None, "p_fac"])}
+        return op
     if kind == "comment.add":
         body = {"id": rng.choice(["k1", "k2", "k3", "k4", "__proto__"]), "card": card}
         return {"kind": kind, "comment": {**body, "text": "Why?"}}
@@ -515,7 +568,7 @@ def _python_run(rng: random.Random, n: int, private: bool = False) -> dict[str, 
 
 
 def test_browser_reducer_mirrors_the_server_reducer() -> None:
-    rng = random.Random(20250101)
+    rng = random.Random(20250102)
     runs = [_python_run(rng, 80) for _ in range(150)]
     runs += [_python_run(rng, 60, private=True) for _ in range(60)]
     empty = _empty().to_wire()
@@ -535,6 +588,7 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
     js = json.loads(done.stdout)
     accepted: dict[str, int] = {}
     private: dict[str, int] = {}  # refused: someone else's private card
+    unmet: dict[str, int] = {}  # refused: an `expect` no longer met
     dots_back = reveals_with_comments = 0
     for run, js_results in zip(runs, js["runs"], strict=True):
         before = None
@@ -550,6 +604,9 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
             if "refusal" in py_result:
                 if py_result["refusal"]["message"] == PRIVATE_MESSAGE:
                     private[kind] = private.get(kind, 0) + 1
+                refusal = py_result["refusal"]
+                if refusal["code"] == "conflict" and "undo" in refusal["message"]:
+                    unmet[kind] = unmet.get(kind, 0) + 1
                 continue
             accepted[kind] = accepted.get(kind, 0) + 1
             after = py_result["state"]
@@ -568,6 +625,8 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
     for kind in ("card.update", "card.move", "card.delete", "comment.add", "text.splice"):
         assert private.get(kind, 0) >= 10, (kind, private)
     assert dots_back >= 3 and reveals_with_comments >= 3, (dots_back, reveals_with_comments)
+    for kind in ("card.update", "card.move", "card.delete", "section.lock"):
+        assert unmet.get(kind, 0) >= 5, (kind, unmet)
     hidden: dict[str, int] = {}
     for run, js_seen in zip(runs, js["replicas"], strict=True):
         events = run["replica"]["events"]
@@ -577,7 +636,7 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
                 hidden[event["op"]["kind"]] = hidden.get(event["op"]["kind"], 0) + 1
     # The replicas did see placeholders: private cards and what is done to them, blind dots.
     assert sum(hidden.values()) > 100, hidden
-    for kind in ("card.add", "vote.place", "text.splice", "comment.add", "comment.resolve"):
+    for kind in ("card.add", "card.restore", "vote.place", "text.splice", "comment.add"):
         assert hidden.get(kind, 0) >= 5, (kind, hidden)
 
 
