@@ -90,7 +90,8 @@ function fieldList(template, card) {
 /** The card's footer: its comments, and its dots when a round is in play here. */
 function foot({ perms, intents, cardOf, d }) {
   const { total, open } = d.comments;
-  const label = total === 0 ? "No comments yet: open comments" : `${total} ${total === 1 ? "comment" : "comments"}, ${open} open: show`;
+  // The name starts with the number shown on the button (WCAG 2.5.3).
+  const label = total === 0 ? "0 comments: open comments" : `${total} ${total === 1 ? "comment" : "comments"}, ${open} open: show`;
   const look = `${total === 0 ? " none" : ""}${open > 0 ? " has-open" : ""}`;
   const bubble = [el("span", { class: "bubble", "aria-hidden": "true" }), String(total)];
   // Read-only (the projector, an observer): no buttons on cards; the card itself opens them.

@@ -69,7 +69,10 @@ async function main() {
           el("p", { class: "col-initiative", dir: "auto", text: (state && state.initiative) || board.initiative || board.title || "" }),
           el("p", { class: "col-count", text: state ? `${cards.length} ${cards.length === 1 ? "card" : "cards"}${term ? ` · ${hits} ${hits === 1 ? "match" : "matches"}` : ""}` : "Loading…" }),
         ]),
-        nodes.length ? el("ol", { class: "rcards" }, nodes) : el("p", { class: "col-empty", text: state ? "Nothing here yet." : "" }),
+        // A column scrolls on its own: the keyboard can reach it (Tab, then the arrows).
+        nodes.length
+          ? el("ol", { class: "rcards", tabindex: "0", "aria-label": `${(state && state.city) || board.city || board.title}: ${section.title}` }, nodes)
+          : el("p", { class: "col-empty", text: state ? "Nothing here yet." : "" }),
       ]);
     });
     columns.replaceChildren(...cols);
