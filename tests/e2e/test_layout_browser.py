@@ -160,3 +160,33 @@ async def test_a_day3_board_is_readable_with_the_busiest_header(
     await expect(side).to_be_hidden()
     assert page.js_errors == []  # type: ignore[attr-defined]
     await stage.close()
+
+
+async def test_every_page_reflows_at_320_px(
+    open_page: OpenPage, demo: dict[str, Any], server: Server
+) -> None:
+    """WCAG 1.4.10: at 320 CSS px (a phone, or a laptop at 400%) no page scrolls sideways;
+    wide data tables scroll inside their own box."""
+    board = demo["boards"][0]["id"]
+    await fill_day3(server.ws_url, board, token_of(demo, "facilitator"))
+    phone = SIZES["320x640"]
+    pages = [
+        ("mayor", "/boards", ".board-item"),
+        ("facilitator", "/console", "#people tbody tr"),
+        ("facilitator", "/run", ".run-board"),
+        ("observer", "/present", "#where-title"),
+        ("facilitator", "/cross", ".rcard"),
+        ("mayor", f"/boards/{board}/history", ".snapshot-item, .empty-note"),
+        ("facilitator", "/preread", ".board-entry"),
+        ("facilitator", "/room", "#room-code"),
+        (None, "/join", "#code"),
+        (None, "/", "h1"),
+    ]
+    wide = {}
+    for role, path, ready in pages:
+        page = await open_page(role and token_of(demo, role), path, viewport=phone)
+        await expect(page.locator(ready).first).to_be_visible()
+        if await page.evaluate(SIDEWAYS) > 0:
+            wide[path] = await page.evaluate(SIDEWAYS)
+        assert page.js_errors == [], (path, page.js_errors)  # type: ignore[attr-defined]
+    assert wide == {}, wide
