@@ -70,6 +70,10 @@ export function buildHeader(bar, me, boardId, actions) {
   document.addEventListener("click", (e) => {
     if (!menu.contains(e.target) && e.target !== menuButton) setMenu(false);
   });
+  // A choice made closes the menu (the keyboard help opens in place).
+  menu.addEventListener("click", (e) => {
+    if (e.target.closest("button, a")) setMenu(false);
+  });
 
   bar.replaceChildren(
     el("div", { class: "bar-main" }, [

@@ -127,7 +127,7 @@ export class Outline {
         on: { click: () => this.intents.comments(this.#card(node)) },
       }),
     );
-    node.replaceChildren(
+    const parts = [
       el("p", { class: "outline-line" }, [
         el("span", { class: "outline-type" }, [el("span", { class: "icon", "aria-hidden": "true", text: `${type.icon} ` }), `${type.label}: `]),
         el("span", { class: "outline-text", dir: "auto", text: card.text }),
@@ -141,7 +141,8 @@ export class Outline {
         : null,
       meta.length ? el("p", { class: "outline-meta", text: meta.join(" · ") }) : null,
       el("span", { class: "outline-actions" }, buttons),
-    );
+    ];
+    node.replaceChildren(...parts.filter(Boolean)); // replaceChildren would print "null"
     return node;
   }
 

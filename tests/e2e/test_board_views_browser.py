@@ -171,6 +171,8 @@ async def test_the_outline_is_a_live_keyboard_list(
     await expect(items.last).to_be_focused()
     await expect(items.last).to_contain_text("Action: ")
     await expect(items.last).to_contain_text("Owner: ")
+    await expect(items.first).to_have_text(re.compile(r"^ℹ Fact: .+Source: pre read"))
+    await expect(outline).not_to_contain_text("null")
     await page.keyboard.press("Home")
     await expect(items.first).to_be_focused()
     await expect(outline.locator("li.outline-card[tabindex='0']")).to_have_count(1)
