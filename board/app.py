@@ -16,16 +16,18 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from board import console, history_api, http, joining
+from board import console, history_api, http, joining, signin
 from board.auth import OriginPolicy
+from board.bodylimit import BodyLimit, BodyLimits
 from board.config import Settings
 from board.demo import ensure_demo
 from board.errors import ErrorCode
 from board.netinfo import base_urls, room_url
+from board.quotas import PersonQuotas
 from board.rooms import RoomRegistry
 from board.services import Services
 from board.snapshots import DayCloser
-from board.store import Store
+from board.store import STORAGE_ERRORS, Store
 from board.ws import board_socket
 
 log = logging.getLogger("brickboard")
@@ -44,8 +46,13 @@ SECURITY_HEADERS = [
 ]
 
 
+NO_STORE_PATHS = ("/api/", "/join")
+"""Answers no cache may keep: people's data, exports, and invite links with their cookies."""
+
+
 class SecurityHeaders:
-    """Adds the CSP (no inline script, nothing from outside) and friends to every response."""
+    """Adds the CSP (no inline script, nothing from outside) and friends to every response,
+    and `Cache-Control: no-store` to the JSON API and the join routes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,11 +62,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = SECURITY_HEADERS
+        if scope["path"].startswith(NO_STORE_PATHS):
+            extra = [*SECURITY_HEADERS, (b"cache-control", b"no-store")]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                headers += [(k, v) for k, v in extra if k not in present]
                 message["headers"] = headers
             await send(message)
 
@@ -76,6 +87,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return http.error_response(code, message or str(exc.detail), exc.status_code)
 
 
+async def _storage_error(request: Request, exc: Exception) -> Response:
+    log.error("storage failed on %s %s: %s", request.method, request.url.path, exc)
+    return http.error_response(
+        ErrorCode.UNAVAILABLE,
+        "The board could not reach its database; nothing was changed. Try again in a moment.",
+        503,
+    )
+
+
 _GENERIC = {404: "There is nothing at this address.", 405: "This method is not allowed here."}
 
 
@@ -88,24 +108,32 @@ def _origin_of(url: str | None) -> list[str]:
 
 
 def create_app(
-    settings: Settings, on_ready: Callable[[Services], Awaitable[None]] | None = None
+    settings: Settings,
+    on_ready: Callable[[Services], Awaitable[None]] | None = None,
+    *,
+    database_prepared: bool = False,
 ) -> Starlette:
-    """The whole server as one ASGI app; a test builds it in one line with a temporary database."""
+    """The whole server as one ASGI app; a test builds it in one line with a temporary database.
+
+    `database_prepared`: the caller already checked and upgraded the database (`serve` does,
+    before it listens, so that a problem is a sentence rather than a failed lifespan).
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        store = await Store.open(settings.db_url)
+        store = await Store.open(settings.db_url, prepared=database_prepared)
         urls = base_urls(settings.host, settings.port, settings.https)
         services = Services(
             settings=settings,
             store=store,
-            rooms=RoomRegistry(store),
+            rooms=RoomRegistry(store, card_cap=settings.card_cap),
             origins=OriginPolicy.of(
                 [*urls, *settings.allowed_origins, *_origin_of(settings.public_url)]
             ),
             base_url=(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
+            quotas=PersonQuotas(settings.rate_limit, settings.sockets_per_person),
         )
         broker = None
         if settings.broker_url:
@@ -138,13 +166,23 @@ def create_app(
         *console.routes,
         *history_api.routes,
         *joining.routes,
+        *signin.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),
         Mount("/static", StaticFiles(directory=http.STATIC), name="static"),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            **dict.fromkeys(STORAGE_ERRORS, _storage_error),
+        },
+    )
+    app.add_middleware(
+        BodyLimit,
+        limits=BodyLimits(
+            default=settings.body_max, join=settings.join_body_max, imports=settings.import_max
+        ),
     )
     app.add_middleware(SecurityHeaders)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from board.model import Actor
 from board.model.permissions import Role
@@ -22,6 +23,29 @@ def actor_of(participant: ParticipantRow) -> Actor:
     )
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def normal_origin(origin: str) -> str | None:
+    """scheme://host[:port] in one spelling: lower case, and without the scheme's default
+    port, which browsers leave out of `Origin` (behind a proxy on 443, `Origin` is
+    `https://board.example.org`, never `https://board.example.org:443`). None if unreadable."""
+    try:
+        parts = urlsplit(origin.strip().rstrip("/"))
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    if port is None or DEFAULT_PORTS.get(scheme) == port:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
 @dataclass(frozen=True, slots=True)
 class OriginPolicy:
     """Browser origins allowed to open sockets and send state-changing requests."""
@@ -29,11 +53,11 @@ class OriginPolicy:
     allowed: frozenset[str]
 
     def allows(self, origin: str | None) -> bool:
-        return origin is not None and origin.rstrip("/").lower() in self.allowed
+        return origin is not None and normal_origin(origin) in self.allowed
 
     @classmethod
     def of(cls, origins: list[str] | tuple[str, ...]) -> OriginPolicy:
-        return cls(frozenset(o.rstrip("/").lower() for o in origins))
+        return cls(frozenset(n for o in origins if (n := normal_origin(o)) is not None))
 
 
 async def participant_from(

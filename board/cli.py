@@ -12,18 +12,19 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from board import exporting
+from board import cli_db, exporting
 from board.auth import actor_of
+from board.cli_limits import add_limit_options, limit_settings
 from board.config import DEFAULT_PORT, Settings
 from board.demo import ensure_demo, roster_json
 from board.netinfo import room_url
 from board.rooms import RoomRegistry
 from board.roster import RosterError, build, parse_csv
 from board.services import Services
-from board.store import Store
+from board.store import DatabaseProblem, Store
 from board.store.engine import default_url
 
-COMMANDS = ("serve", "demo", "workshop", "export", "import")
+COMMANDS = ("serve", "demo", "workshop", "export", "import", "db")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -56,13 +57,6 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the board (the default command)")
     _address_options(serve)
     _db_option(serve)
-    serve.add_argument(
-        "--rate-limit",
-        type=float,
-        default=30.0,
-        metavar="N",
-        help="ops per second allowed per connection, 0 for no limit (default: 30)",
-    )
     serve.add_argument(
         "--allow-origin",
         action="append",
@@ -108,6 +102,7 @@ def parser() -> argparse.ArgumentParser:
         help="seconds between keep-alive pings; a laptop that stops answering leaves the "
         "board after about twice this (default: 20)",
     )
+    add_limit_options(serve)
     serve.add_argument(
         "--hello-timeout",
         type=float,
@@ -158,6 +153,7 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
     importer.add_argument("file", metavar="FILE.json", help="a board exported as JSON")
     _db_option(importer)
+    cli_db.add_parser(sub, _db_option)
     return root
 
 
@@ -251,7 +247,6 @@ def _serve(args: argparse.Namespace) -> int:
         broker_url=args.broker,
         host=args.host,
         port=args.port,
-        rate_limit=args.rate_limit,
         allowed_origins=tuple(args.allow_origin),
         public_url=args.public_url,
         certfile=args.certfile,
@@ -261,6 +256,7 @@ def _serve(args: argparse.Namespace) -> int:
         day_end=args.day_end,
         hello_timeout=args.hello_timeout,
         ping_interval=args.ping_interval,
+        **limit_settings(args),
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return serve(settings, on_ready=_announce, log_level=args.log_level)
@@ -291,14 +287,15 @@ def _export(args: argparse.Namespace) -> int:
                 print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
                 return 2
             if args.board is None:
-                data = await exporting.workshop_zip(store, rooms, args.workshop)
+                # No one's session: what was hidden from everyone stays out of the files.
+                data = await exporting.workshop_zip(store, rooms, args.workshop, None)
                 Path(args.out).write_bytes(data)
             else:
                 board = await store.board(args.board)
                 if board is None or board.workshop != args.workshop:
                     print(f"error: no board {args.board!r} in that workshop", file=sys.stderr)
                     return 2
-                item = await exporting.frozen(store, rooms, board, args.snapshot)
+                item = await exporting.frozen(store, rooms, board, None, args.snapshot)
                 Path(args.out).write_text(await exporting.render(store, item, args.format))
             print(f"wrote {args.out}")
             return 0
@@ -344,5 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         "workshop": _workshop,
         "export": _export,
         "import": _import,
+        "db": cli_db.run,
     }
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except DatabaseProblem as problem:  # a sentence to act on, not a traceback
+        print(f"error: {problem}", file=sys.stderr)
+        return 1

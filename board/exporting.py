@@ -13,12 +13,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from board.codec import decode, encode
+from board import reading
+from board.codec import encode
 from board.exports.html import action_plan_html, pre_read_html
 from board.exports.plan import Plan, Source, build_plan
 from board.exports.text import action_plan_markdown, actions_csv, actions_ics
 from board.model import Actor, BoardState, Context, Refusal, apply, load_template, new_board
 from board.model.history import content
+from board.model.visibility import Viewer
 from board.protocol import BoardExport, describe
 from board.rooms import RoomRegistry
 from board.roster import new_id
@@ -52,9 +54,14 @@ class Frozen:
 
 
 async def frozen(
-    store: Store, rooms: RoomRegistry, board: BoardRow, snapshot_id: str | None = None
+    store: Store,
+    rooms: RoomRegistry,
+    board: BoardRow,
+    viewer: Viewer,
+    snapshot_id: str | None = None,
 ) -> Frozen:
-    """The requested snapshot, else the latest one, else the committed live state."""
+    """The requested snapshot, else the latest one, else the committed live state: as `viewer`
+    may see it, with hidden cards left out (a document lists no placeholders)."""
     if snapshot_id is not None:
         snap = await store.snapshot(snapshot_id)
         if snap is None or snap.board != board.id:
@@ -63,11 +70,8 @@ async def frozen(
         listing = await store.snapshots(board.id)
         snap = await store.snapshot(listing[-1].id) if listing else None
     if snap is not None:
-        assert snap.state is not None
-        return Frozen(board, decode(snap.state), snap)
-    room = await rooms.room(board.id)
-    assert room is not None
-    return Frozen(board, await room.read(), None)
+        return Frozen(board, reading.frozen(snap, viewer, form="document"), snap)
+    return Frozen(board, await reading.live(rooms, board.id, viewer, form="document"), None)
 
 
 async def plan_of(store: Store, item: Frozen) -> Plan:
@@ -124,16 +128,16 @@ def render_plan(plan: Plan, fmt: str) -> str:
     raise LookupError(f"Unknown export format; choose one of {', '.join(FORMATS)}.")
 
 
-async def pre_read(store: Store, rooms: RoomRegistry, workshop_id: str) -> str:
+async def pre_read(store: Store, rooms: RoomRegistry, workshop_id: str, viewer: Viewer) -> str:
+    """The pre-read packet as `viewer` may see the boards now."""
     workshop = await store.workshop(workshop_id)
     assert workshop is not None
     people = await store.participants(workshop_id)
     names = {p.id: p.name for p in people}
     boards = []
     for board in await store.boards(workshop_id):
-        room = await rooms.room(board.id)
-        assert room is not None
-        boards.append({"state": await room.read(), "mayor_name": names.get(board.mayor or "", "")})
+        state = await reading.live(rooms, board.id, viewer, form="document")
+        boards.append({"state": state, "mayor_name": names.get(board.mayor or "", "")})
     return pre_read_html(
         {"title": workshop.title, "venue": workshop.venue, "days": workshop.days},
         [
@@ -146,9 +150,11 @@ async def pre_read(store: Store, rooms: RoomRegistry, workshop_id: str) -> str:
     )
 
 
-async def workshop_zip(store: Store, rooms: RoomRegistry, workshop_id: str) -> bytes:
+async def workshop_zip(
+    store: Store, rooms: RoomRegistry, workshop_id: str, viewer: Viewer
+) -> bytes:
     """Every snapshot of every board as JSON, each mayor's action plan in every format, and
-    the pre-read packet, in one ZIP."""
+    the pre-read packet, in one ZIP: all of it as `viewer` may see it."""
     workshop = await store.workshop(workshop_id)
     assert workshop is not None
     buffer = io.BytesIO()
@@ -161,17 +167,17 @@ async def workshop_zip(store: Store, rooms: RoomRegistry, workshop_id: str) -> b
                 snap = await store.snapshot(meta.id)
                 assert snap is not None and snap.state is not None
                 name = f"snapshots/{folder}/{slug(snap.label)}-{snap.id}.json"
-                latest = Frozen(board, decode(snap.state), snap)
+                latest = Frozen(board, reading.frozen(snap, viewer, form="document"), snap)
                 zf.writestr(name, board_json(latest, workshop.title))
                 listing.append(name)
             if latest is None:  # no snapshot yet: the plan comes from the live board
-                latest = await frozen(store, rooms, board)
+                latest = await frozen(store, rooms, board, viewer)
             plan = await plan_of(store, latest)
             for fmt in ("plan.html", "plan.md", "actions.csv", "actions.ics"):
                 name = f"plans/{folder}/action-{fmt}"
                 zf.writestr(name, render_plan(plan, fmt))
                 listing.append(name)
-        zf.writestr("pre-read.html", await pre_read(store, rooms, workshop_id))
+        zf.writestr("pre-read.html", await pre_read(store, rooms, workshop_id, viewer))
         listing.append("pre-read.html")
         zf.writestr("CONTENTS.txt", "\n".join(listing) + "\n")
     return buffer.getvalue()
@@ -212,14 +218,25 @@ def import_ops(export: BoardExport) -> list[dict[str, Any]]:
 
 
 async def import_board(
-    store: Store, rooms: RoomRegistry, workshop_id: str, raw: bytes | str, actor: Actor
+    store: Store,
+    rooms: RoomRegistry,
+    workshop_id: str,
+    raw: bytes | str,
+    actor: Actor,
+    *,
+    card_cap: int = 0,
 ) -> BoardRow:
     """A new board in this workshop with the content of a board export.
 
-    Everything is checked (schema, then every op on a scratch board) before anything is
-    created, so a refused import changes nothing.
+    Everything is checked (schema, the card cap, then every op on a scratch board) before
+    anything is created, so a refused import changes nothing.
     """
     export = parse_export(raw)
+    if card_cap and len(export.board.cards) > card_cap:
+        raise ImportRefused(
+            f"This export has {len(export.board.cards):,} cards; a board holds at most "
+            f"{card_cap:,}."
+        )
     ops = import_ops(export)
     scratch = new_board(load_template(), id="scratch", workshop=workshop_id)
     for op in ops:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from board import exporting, snapshots
+from board import exporting, reading, snapshots
 from board.auth import actor_of, participant_from
 from board.codec import decode
 from board.console import facilitator_of, read_body
@@ -19,7 +19,6 @@ from board.exports.html import DOCUMENT_CSP
 from board.http import ApiError, board_summary, check_origin
 from board.model.days import current_day
 from board.model.history import diff
-from board.model.visibility import view_state
 from board.rooms import BatchRefused
 from board.services import Services
 from board.store import BoardRow, ParticipantRow, SnapshotRow
@@ -107,17 +106,15 @@ async def get_snapshot(request: Request) -> Response:
     if snap is None:
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such snapshot.")
     caller, _ = await _reader(request, snap.board)
-    assert snap.state is not None
-    state = decode(snap.state)
-    if caller.role != "facilitator":  # a snapshot taken mid-round keeps blind votes blind
-        state = view_state(state, caller.id)
+    state = reading.frozen(snap, actor_of(caller))
     return JSONResponse({"snapshot": snap.meta(), "state": state})
 
 
 async def board_diff(request: Request) -> Response:
     """Two snapshots compared (`from`, `to`; `to=live` for the board now). Without them: the
     last two day closes, else the latest snapshot against the live board."""
-    _, board = await _reader(request, request.path_params["board_id"])
+    caller, board = await _reader(request, request.path_params["board_id"])
+    viewer = actor_of(caller)
     services = _services(request)
     store = services.store
     listing = await store.snapshots(board.id)
@@ -133,22 +130,20 @@ async def board_diff(request: Request) -> Response:
 
     async def side(snapshot_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         if snapshot_id in (None, "live"):
-            room = await services.rooms.room(board.id)
-            assert room is not None
-            return None, await room.read()
+            return None, await reading.live(services.rooms, board.id, viewer, form="document")
         snap = await store.snapshot(snapshot_id)
         if snap is None or snap.board != board.id:
             raise ApiError(ErrorCode.NOT_FOUND, "There is no such snapshot of this board.")
-        assert snap.state is not None
-        return snap.meta(), decode(snap.state)
+        return snap.meta(), reading.frozen(snap, viewer, form="document")
 
     (meta_a, a), (meta_b, b) = await side(first), await side(second)
     result = diff(a, b)
+    removed = {c["id"] for s in result["sections"].values() for c in s["removed"]}
     removed_by: dict[str, str] = {}
-    if a["seq"] < b["seq"]:
+    if a["seq"] < b["seq"] and removed:
         for record in await store.ops_since(board.id, a["seq"], b["seq"]):
             op = decode(record.body)
-            if op.get("kind") == "card.delete":
+            if op.get("kind") == "card.delete" and op.get("card") in removed:
                 removed_by[op["card"]] = record.by
     people = {p.id: p.name for p in await store.participants(board.workshop)}
     return JSONResponse(
@@ -231,7 +226,7 @@ def _download(text: str, media: str, filename: str, inline: bool) -> Response:
 
 
 async def export_board(request: Request) -> Response:
-    _, board = await _owner(request, request.path_params["board_id"])
+    caller, board = await _owner(request, request.path_params["board_id"])
     fmt = request.path_params["fmt"]
     if fmt not in exporting.FORMATS:
         raise ApiError(
@@ -240,7 +235,11 @@ async def export_board(request: Request) -> Response:
     services = _services(request)
     try:
         item = await exporting.frozen(
-            services.store, services.rooms, board, request.query_params.get("snapshot")
+            services.store,
+            services.rooms,
+            board,
+            actor_of(caller),
+            request.query_params.get("snapshot"),
         )
     except LookupError as missing:
         raise ApiError(ErrorCode.NOT_FOUND, str(missing)) from None
@@ -252,9 +251,11 @@ async def export_board(request: Request) -> Response:
 
 async def export_workshop(request: Request) -> Response:
     workshop_id = request.path_params["workshop_id"]
-    await facilitator_of(request, workshop_id)
+    caller = await facilitator_of(request, workshop_id)
     services = _services(request)
-    data = await exporting.workshop_zip(services.store, services.rooms, workshop_id)
+    data = await exporting.workshop_zip(
+        services.store, services.rooms, workshop_id, actor_of(caller)
+    )
     stamp = now_iso()[:10]
     return Response(
         data,
@@ -271,7 +272,7 @@ async def pre_read(request: Request) -> Response:
     caller = await participant_from(services.store, request.cookies, request.headers)
     if caller is None or caller.workshop != workshop_id:
         raise ApiError(ErrorCode.FORBIDDEN, "Only this workshop's participants can read it.")
-    text = await exporting.pre_read(services.store, services.rooms, workshop_id)
+    text = await exporting.pre_read(services.store, services.rooms, workshop_id, actor_of(caller))
     return _download(
         text,
         "text/html; charset=utf-8",
@@ -283,13 +284,16 @@ async def pre_read(request: Request) -> Response:
 async def import_board(request: Request) -> Response:
     workshop_id = request.path_params["workshop_id"]
     caller = await facilitator_of(request, workshop_id)
-    raw = await request.body()
-    if len(raw) > 20 * 1024 * 1024:
-        raise ApiError(ErrorCode.TOO_LARGE, "A board export is limited to 20 MiB.")
+    raw = await request.body()  # limited while it streams (board.bodylimit, --max-import-mib)
     services = _services(request)
     try:
         row = await exporting.import_board(
-            services.store, services.rooms, workshop_id, raw, actor_of(caller)
+            services.store,
+            services.rooms,
+            workshop_id,
+            raw,
+            actor_of(caller),
+            card_cap=services.settings.card_cap,
         )
     except exporting.ImportRefused as refused:
         raise ApiError(ErrorCode.BAD_REQUEST, str(refused)) from None

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from board import __version__
-from board.auth import SESSION_COOKIE, participant_from
+from board import __version__, reading
+from board.auth import actor_of, participant_from
 from board.errors import HTTP_STATUS, ErrorCode
 from board.model import load_template
 from board.services import Services
@@ -101,28 +101,6 @@ async def home_of(store: Store, participant: ParticipantRow) -> str:
     return "/boards"
 
 
-async def join(request: Request) -> Response:
-    services = _services(request)
-    participant = await services.store.participant_by_token(request.path_params["token"])
-    if participant is None:
-        raise ApiError(
-            ErrorCode.NOT_FOUND,
-            "This invite link is not valid (it may have been revoked); ask the facilitator.",
-        )
-    secret = await services.store.create_session(participant.id)
-    response = RedirectResponse(await _home_of(request, participant), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=SESSION_DAYS * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.https,
-        path="/",
-    )
-    return response
-
-
 async def join_page(request: Request) -> Response:
     return _page("join.html")
 
@@ -178,10 +156,7 @@ async def board_state(request: Request) -> Response:
         raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
     if board.workshop != participant.workshop:
         raise ApiError(ErrorCode.FORBIDDEN, "This board belongs to another workshop.")
-    room = await services.rooms.room(board.id)
-    if room is None:  # pragma: no cover - the board row was just read
-        raise ApiError(ErrorCode.NOT_FOUND, "There is no such board.")
-    return JSONResponse(await room.read(viewer=participant.id))
+    return JSONResponse(await reading.live(services.rooms, board.id, actor_of(participant)))
 
 
 async def template(request: Request) -> Response:
@@ -192,7 +167,6 @@ async def template(request: Request) -> Response:
 routes = [
     Route("/", home),
     Route("/join", join_page),
-    Route("/join/{token}", join),
     Route("/boards", role_page("boards.html")),
     Route("/console", role_page("console.html", "facilitator")),
     Route("/run", role_page("run.html", "facilitator")),

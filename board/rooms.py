@@ -24,13 +24,16 @@ from board.errors import CloseCode, ErrorCode
 from board.model import Actor, BoardState, Context, Refusal, apply
 from board.model.state import BOARD_FIELDS
 from board.model.visibility import (
+    Viewer,
     enrich,
     has_hidden,
     placeholder,
     placeholder_before,
-    view_state,
+    sees_hidden_of,
+    visible_to,
 )
 from board.outbox import Outbox
+from board.quotas import over_card_cap
 from board.store import OpRecord, StorageError, Store
 from board.timeutil import now_iso
 
@@ -78,7 +81,6 @@ class _Join:
 
 @dataclass(slots=True)
 class _Read:
-    viewer: str | None
     done: asyncio.Future[dict[str, Any]]
 
 
@@ -113,13 +115,14 @@ class _Accepted:
     hidden_text: str | None = None
     """The event as everyone but its author sees it, when it touches hidden content."""
 
-    def text_for(self, viewer: str) -> str:
+    def text_for(self, viewer: Viewer) -> str:
         return _as_seen(self.text, self.hidden_text, self.record.by, viewer)
 
 
-def _as_seen(text: str, hidden: str | None, by: str, viewer: str) -> str:
-    """An event as `viewer` receives it: its placeholder, if it has one, unless they made it."""
-    return hidden if hidden is not None and by != viewer else text
+def _as_seen(text: str, hidden: str | None, by: str, viewer: Viewer) -> str:
+    """An event as `viewer` receives it: its placeholder, if it has one, unless the one
+    visibility rule lets them see it whole."""
+    return hidden if hidden is not None and not sees_hidden_of(viewer, by) else text
 
 
 @dataclass
@@ -139,7 +142,7 @@ class _Recent:
     def oldest_seq(self) -> int | None:
         return next(iter(self.by_id.values()))[0] if self.by_id else None
 
-    def texts_after(self, since: int, viewer: str) -> list[str]:
+    def texts_after(self, since: int, viewer: Viewer) -> list[str]:
         return [
             _as_seen(text, hidden, by, viewer)
             for seq, _, text, hidden, by in self.by_id.values()
@@ -204,8 +207,10 @@ class Room:
         *,
         clock: Callable[[], str] = now_iso,
         publish: Callable[[str, str], Awaitable[None]] | None = None,
+        card_cap: int = 0,
     ) -> None:
         self.state = state
+        self._card_cap = card_cap
         self.board_id = state.id
         self.committed_seq = state.seq
         self.members: set[Member] = set()
@@ -251,10 +256,11 @@ class Room:
         member.focus_at = time.monotonic()
         self._presence_changed()
 
-    async def read(self, viewer: str | None = None) -> dict[str, Any]:
-        """The committed state in its wire shape: whole, or as `viewer` may see it."""
+    async def read(self) -> dict[str, Any]:
+        """The committed state in its wire shape, whole: a reader shows a person only what
+        `visible_to` gives them of it."""
         done = asyncio.get_running_loop().create_future()
-        self._put(_Read(viewer, done))
+        self._put(_Read(done))
         return await done
 
     async def apply_batch(
@@ -314,10 +320,7 @@ class Room:
                 if isinstance(item, _Join):
                     await self._welcome(item)
                 elif isinstance(item, _Read):
-                    wire = self.state.to_wire()
-                    item.done.set_result(
-                        wire if item.viewer is None else view_state(wire, item.viewer)
-                    )
+                    item.done.set_result(self.state.to_wire())
                 elif isinstance(item, _Batch):
                     await self._batch(item)
                 elif isinstance(item, _Stop):
@@ -417,7 +420,7 @@ class Room:
         if isinstance(result, Refusal):  # pragma: no cover - the log is valid by construction
             raise ValueError(f"op {record.seq} of board {record.board} does not apply")
         self._op_ids[record.id] = record.seq
-        hidden = None if record.redacted is None else record.event_text(viewer="")
+        hidden = None if record.redacted is None else record.seen_by(None)
         return _Accepted(record, op, record.event_text(), None, hidden)
 
     def _committed(self, accepted: list[_Accepted]) -> None:
@@ -434,7 +437,7 @@ class Room:
         ctx = Context(at=at, by=member.actor.id, actor=member.actor)
         op = enrich(self.state, item.op, ctx)
         hidden_early = placeholder_before(self.state, op)
-        result = apply(self.state, op, ctx)
+        result = over_card_cap(self.state, [op], self._card_cap) or apply(self.state, op, ctx)
         if isinstance(result, Refusal):
             member.outbox.put(error_frame(item.op_id, result.code, result.message))
             return
@@ -451,7 +454,7 @@ class Room:
             redacted=None if hidden is None else canonical(hidden),
         )
         self._op_ids[item.op_id] = seq
-        hidden_text = None if hidden is None else record.event_text(viewer="")
+        hidden_text = None if hidden is None else record.seen_by(None)
         accepted.append(_Accepted(record, op, record.event_text(), member, hidden_text))
 
     async def _batch(self, batch: _Batch) -> None:
@@ -461,6 +464,9 @@ class Room:
         def make(missed: list[OpRecord]) -> list[OpRecord]:
             absorbed.extend(self._absorb(r) for r in missed)
             ops = batch.make_ops(self.state)
+            too_many = over_card_cap(self.state, ops, self._card_cap)
+            if too_many is not None:
+                raise BatchRefused(too_many)
             trial = self.state.clone()
             for op in ops:
                 result = apply(trial, op, Context(at="", by=batch.actor.id, actor=batch.actor))
@@ -552,7 +558,7 @@ class Room:
         hiding = any(a.hidden_text is not None for a in accepted)
         for member in list(self.members):
             if hiding:
-                texts = [a.text_for(member.actor.id) for a in accepted]
+                texts = [a.text_for(member.actor) for a in accepted]
             for text in texts:
                 if not member.outbox.put(text, event=True):
                     self.leave(member)
@@ -589,14 +595,14 @@ class Room:
 
     async def _welcome(self, join: _Join) -> None:
         member, since = join.member, join.since
-        viewer = member.actor.id
+        viewer = member.actor
         head = (
             f'{{"type":"welcome","board":{encode(self.board_id)},"seq":{self.state.seq},'
             f'"now":{encode(self._clock())},"me":{encode(member.me)},'
         )
         if since is None or since > self.state.seq:
             if has_hidden(self.state):
-                state = encode(view_state(self.state.to_wire(share=True), viewer))
+                state = encode(visible_to(self.state.to_wire(share=True), viewer))
             else:
                 state = self._state_json()
             text = f'{head}"state":{state}}}'
@@ -608,7 +614,7 @@ class Room:
                 texts = self._recent.texts_after(since, viewer)
             else:
                 records = await self._store.ops_since(self.board_id, since, self.state.seq)
-                texts = [r.event_text(viewer) for r in records]
+                texts = [r.seen_by(viewer) for r in records]
             text = f'{head}"ops":[{",".join(texts)}]}}'
         member.outbox.put(text)
         self.members.add(member)
@@ -657,8 +663,9 @@ class Broker(Protocol):
 class RoomRegistry:
     """Opens a room on first use and keeps it while the server runs."""
 
-    def __init__(self, store: Store, *, broker: Broker | None = None) -> None:
+    def __init__(self, store: Store, *, broker: Broker | None = None, card_cap: int = 0) -> None:
         self._store = store
+        self._card_cap = card_cap
         self.broker = broker
         """With several processes: announces commits, and tells rooms of others' commits."""
         self._sweeper: asyncio.Task[None] | None = None
@@ -682,7 +689,7 @@ class RoomRegistry:
                 return None
             op_ids = await self._store.op_ids(board_id)
             publish = None if self.broker is None else self._publish
-            room = Room(state, op_ids, self._store, publish=publish)
+            room = Room(state, op_ids, self._store, publish=publish, card_cap=self._card_cap)
             self._rooms[board_id] = room
             if self.broker is not None:
                 await self.broker.subscribe(CHANNEL + board_id)

@@ -12,31 +12,27 @@ from starlette.applications import Starlette
 
 from board.app import create_app
 from board.config import Settings
+from board.connguard import FD_RESERVE, ConnectionGuard, guarded_protocols, raise_file_limit
+from board.logsafe import guard_logging
 from board.services import Services
-
-
-class RedactJoinTokens(logging.Filter):
-    """Invite tokens never reach a log: the access log shows /join/… without the token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact(a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-def _redact(text: str) -> str:
-    if "/join/" not in text:
-        return text
-    head, _, _ = text.partition("/join/")
-    return f"{head}/join/…"
+from board.store.startup import prepare_database
 
 
 def uvicorn_config(settings: Settings, app: Starlette, log_level: str = "info") -> uvicorn.Config:
+    files = raise_file_limit()
+    guard = ConnectionGuard(
+        per_address=settings.connections_per_address,
+        total=max(1, min(settings.max_connections, files - FD_RESERVE)),
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+    )
+    http, ws = guarded_protocols(guard)
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        http=http,
+        ws=ws,
         ws_max_size=settings.frame_max,
         ws_per_message_deflate=False,
         ws_ping_interval=settings.ping_interval,
@@ -78,8 +74,9 @@ def serve(
     on_ready: Callable[[Services], Awaitable[None]] | None = None,
     log_level: str = "info",
 ) -> int:
-    app = create_app(settings, on_ready=on_ready)
-    config = uvicorn_config(settings, app, log_level)
-    logging.getLogger("uvicorn.access").addFilter(RedactJoinTokens())
+    asyncio.run(prepare_database(settings.db_url))  # DatabaseProblem: the CLI says why
+    app = create_app(settings, on_ready=on_ready, database_prepared=True)
+    config = uvicorn_config(settings, app, log_level)  # sets up uvicorn's loggers
+    guard_logging()
     BoardServer(config, app).run()
     return 0

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from board.auth import OriginPolicy
 from board.config import Settings
+from board.quotas import PersonQuotas
 from board.rooms import RoomRegistry
 from board.store import Store
 
@@ -18,6 +19,8 @@ class Services:
     origins: OriginPolicy
     base_url: str
     """The address printed for the room, used in invite links."""
+    quotas: PersonQuotas
+    """Op rate and socket seats per person, across their sockets."""
 
     def join_url(self, token: str) -> str:
         return f"{self.base_url}/join/{token}"

@@ -17,6 +17,7 @@ from board.codec import decode, encode
 from board.model import Actor, BoardState, Refusal
 from board.model.days import DEFAULT_DAY_END, due_closes
 from board.model.history import content_hash, restore_ops, same_content
+from board.model.visibility import visible_to
 from board.rooms import BatchRefused, RoomRegistry
 from board.roster import new_id
 from board.store import SnapshotRow, Store
@@ -105,6 +106,10 @@ async def restore(
     board as it was, so the restore can be undone by restoring that). Returns that snapshot
     and the events.
 
+    What the snapshot held hidden from `actor` (others' private cards, taken during private
+    writing) is neither re-added nor deleted: the board keeps whatever it has of those now.
+    Voting rounds and private writing itself are not part of a restore.
+
     `expect` (an undo of a restore): the board must still say what that snapshot says, else
     BatchRefused with `conflict`: an undo never wipes out what others wrote since.
     """
@@ -120,12 +125,12 @@ async def restore(
         by=actor.id,
     )  # fmt: skip
     await store.save_snapshots([before], None)
-    target = decode(snapshot.state)
+    target = visible_to(decode(snapshot.state), actor)
 
     def make_ops(state: BoardState) -> list[dict[str, Any]]:
         if expected is not None and not same_content(state.to_wire(share=True), expected):
             raise BatchRefused(refusal)  # changed between the check above and now
-        return restore_ops(state, target)
+        return restore_ops(state, target, actor.id)
 
     return before, await room.apply_batch(actor, "restore", make_ops)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -28,6 +29,7 @@ log = logging.getLogger("brickboard.ws")
 
 PONG = '{"type":"pong"}'
 _SLOW_DOWN = "Too many edits at once; this one was not applied, send it again in a moment."
+_TOO_MANY_FRAMES = "Too many frames; this connection is closed. Reconnect in a moment."
 
 
 class _Transport:
@@ -48,16 +50,34 @@ class _Refuse(Exception):
         self.code, self.message, self.close_code = code, message, close
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: fine in a pair, not alone (it cannot be encoded)."""
+NOT_UNICODE = "The frame holds text that is not valid Unicode (a lone surrogate); send UTF-8."
+
+
 def _decode(message: dict[str, Any]) -> Any:
     text = message.get("text")
     if text is None:
         raise BadFrame("Only text frames are accepted; send JSON as text.")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except RecursionError:
         raise BadFrame("The frame is nested too deeply.") from None
     except ValueError:
         raise BadFrame("The frame is not valid JSON.") from None
+    if _SURROGATE.search(text) and not _encodable(data):
+        # A lone surrogate would go into the log, then fail to encode in every event sent
+        # with it, and in the commit it shares with everyone else's ops.
+        raise BadFrame(NOT_UNICODE)
+    return data
+
+
+def _encodable(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def _receive(websocket: WebSocket) -> dict[str, Any]:
@@ -76,28 +96,42 @@ async def board_socket(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.POLICY)  # before accept: the handshake gets HTTP 403
         return
     admitted = await _admit(websocket, services, board_id, origin)
-    if admitted is not None:
-        await _serve(websocket, services, *admitted)
+    if admitted is None:
+        return
+    room, actor, client, since, ops = admitted
+    try:
+        await _serve(websocket, services, room, actor, client, since, ops)
+    finally:
+        services.quotas.leave(actor.id)
 
 
 async def _admit(
     websocket: WebSocket, services: Services, board_id: str, origin: str | None
-) -> tuple[Room, Actor, str, int | None] | None:
-    """Accept, read hello, authenticate and find the room; or refuse and close. Kept apart so
-    the session row and the other handshake objects are freed for the connection's lifetime."""
+) -> tuple[Room, Actor, str, int | None, TokenBucket] | None:
+    """Accept, read hello, authenticate, take a seat and find the room; or refuse and close.
+    Kept apart so the session row and the other handshake objects are freed for the
+    connection's lifetime. On success the caller must give the seat back (quotas.leave)."""
     session = await participant_from(services.store, websocket.cookies, {})
     await websocket.accept()
     try:
         hello = await _hello(websocket, services.settings.hello_timeout)
         participant = await _authenticate(services, session, hello, origin)
         room = await _room_for(services, participant, board_id)
+        ops = services.quotas.seat(participant.id)
+        if ops is None:
+            raise _Refuse(
+                ErrorCode.RATE_LIMITED,
+                f"You have {services.settings.sockets_per_person} connections open already; "
+                "close some tabs or windows and reload.",
+                CloseCode.FLOODING,
+            )
     except _Refuse as refused:
         await websocket.send_text(error_frame(None, refused.code, refused.message))
         await websocket.close(refused.close_code, refused.message[:120])
         return None
     except WebSocketDisconnect:
         return None
-    return room, actor_of(participant), hello.client, hello.since
+    return room, actor_of(participant), hello.client, hello.since, ops
 
 
 async def _hello(websocket: WebSocket, timeout: float) -> Hello:
@@ -161,12 +195,15 @@ async def _serve(
     actor: Actor,
     client: str,
     since: int | None,
+    ops: TokenBucket,
 ) -> None:
+    """Relay frames until the socket closes. Every frame, whatever it holds, is counted
+    against the socket's frame budget first; an op also against its person's op rate."""
     settings = services.settings
     member = Member(
         actor=actor, client=client, outbox=Outbox(_Transport(websocket), settings.queue_bound)
     )
-    bucket = TokenBucket(settings.rate_limit)
+    frames = TokenBucket(settings.frame_budget, 2 * settings.frame_budget)
     try:
         try:
             await room.join(member, since)
@@ -176,6 +213,11 @@ async def _serve(
             return
         while not member.outbox.closed:
             message = await _receive(websocket)
+            if not frames.take():
+                log.info("closing a socket of %s: over its frame budget", actor.id)
+                member.outbox.put(error_frame(None, ErrorCode.RATE_LIMITED, _TOO_MANY_FRAMES))
+                await member.outbox.drain_and_close(CloseCode.FLOODING, "Too many frames.", 1.0)
+                break
             try:
                 data = _decode(message)
                 frame = parse_client_frame(data)
@@ -183,9 +225,9 @@ async def _serve(
                 member.outbox.put(error_frame(_op_id(message), ErrorCode.BAD_REQUEST, bad.message))
                 continue
             if isinstance(frame, OpFrame):
-                if not bucket.take():
+                if not ops.take():
                     member.outbox.put(error_frame(frame.id, ErrorCode.RATE_LIMITED, _SLOW_DOWN))
-                    if bucket.flooding:
+                    if ops.flooding:
                         await member.outbox.drain_and_close(CloseCode.FLOODING, "Too many ops.")
                         break
                     continue
@@ -212,4 +254,6 @@ def _op_id(message: dict[str, Any]) -> str | None:
     except (ValueError, RecursionError):
         return None
     op_id = data.get("id") if isinstance(data, dict) else None
-    return op_id if isinstance(op_id, str) and len(op_id) <= 64 else None
+    if not isinstance(op_id, str) or len(op_id) > 64 or not _encodable(op_id):
+        return None
+    return op_id

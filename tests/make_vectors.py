@@ -17,7 +17,7 @@ from typing import Any
 from board.model import Actor, Context, Refusal, apply, load_template, new_board
 from board.model.permissions import Role
 from board.model.state import from_wire, new_stage
-from board.model.visibility import enrich, view_state
+from board.model.visibility import enrich, visible_to
 
 HERE = Path(__file__).resolve().parent / "vectors"
 ROLES = {
@@ -328,7 +328,7 @@ def replica_vectors() -> list[dict[str, Any]]:
     assert delete["server"]["votes_dropped"], "the vector must carry the dropped dots"
     vectors = []
     for viewer in ("e1", "e2", "mayor"):
-        state = view_state(server.to_wire(), viewer)
+        state = visible_to(server.to_wire(), viewer)
         ctx = {"at": context.at, "by": "fac", "actor": None}
         vectors.append(
             {

@@ -56,7 +56,7 @@ def test_workshop_create_refuses_bad_rows_with_line_numbers_and_creates_nothing(
 
 def test_help_documents_every_command_and_option() -> None:
     text = run_cli("--help").stdout
-    for command in ("serve", "demo", "workshop", "export", "import"):
+    for command in ("serve", "demo", "workshop", "export", "import", "db"):
         assert command in text
     serve = run_cli("serve", "--help").stdout
     for option in (

@@ -11,7 +11,7 @@ from board.model import Actor, BoardState, Context, Refusal, apply, load_templat
 from board.model.collab import tally
 from board.model.permissions import Role
 from board.model.state import from_wire, new_stage
-from board.model.visibility import apply_placeholder, enrich, placeholder, view_state
+from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
 
 T = load_template()
 PEOPLE = {
@@ -120,9 +120,9 @@ def test_blind_round_shows_others_only_placeholders_until_reveal() -> None:
         apply_placeholder(replica, {"op": hidden, "by": who, "at": "t"})
     assert tally(replica.rounds["r"])["totals"] == {}  # e2 sees that dots exist, not where
     assert len(replica.rounds["r"]["votes"]) == 2
-    seen = view_state(s.to_wire(), "e2")["rounds"]["r"]["votes"]
+    seen = visible_to(s.to_wire(), "e2")["rounds"]["r"]["votes"]
     assert all(v["card"] is None for v in seen)
-    own = view_state(s.to_wire(), "e1")["rounds"]["r"]["votes"]
+    own = visible_to(s.to_wire(), "e1")["rounds"]["r"]["votes"]
     assert [v["card"] for v in own if v["by"] == "e1"] == ["a"]
     reveal = enrich(s, {"kind": "vote.reveal", "round": "r"}, Context(at="t", by="fac"))
     ok(s, "fac", {"kind": "vote.reveal", "round": "r"})
@@ -159,9 +159,9 @@ def test_private_writing_hides_new_cards_from_others_until_revealed() -> None:
     assert hidden is not None and "text" not in hidden["card"]
     apply_placeholder(replica, {"op": hidden, "by": "e1", "at": "t1"})
     assert replica.cards["secret"]["hidden"] and replica.cards["secret"]["text"] == "(private)"
-    assert view_state(s.to_wire(), "e2")["cards"]["secret"]["text"] == "(private)"
-    assert view_state(s.to_wire(), "e1")["cards"]["secret"]["text"] == "idea secret"
-    assert view_state(s.to_wire(), "e2")["cards"]["public"]["text"] == "idea public"
+    assert visible_to(s.to_wire(), "e2")["cards"]["secret"]["text"] == "(private)"
+    assert visible_to(s.to_wire(), "e1")["cards"]["secret"]["text"] == "idea secret"
+    assert visible_to(s.to_wire(), "e2")["cards"]["public"]["text"] == "idea public"
     reveal = enrich(s, {"kind": "private.reveal"}, Context(at="t2", by="fac"))
     ok(s, "fac", {"kind": "private.reveal"})
     apply(replica, reveal, Context(at="t2", by="fac"))
@@ -275,7 +275,7 @@ def test_deleting_a_card_in_a_blind_round_takes_its_hidden_dots_off_every_replic
     ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "a"})
     ok(s, "e2", {"kind": "vote.place", "round": "r", "card": "b"})
     ok(s, "mayor", {"kind": "vote.place", "round": "r", "card": "a"})
-    replicas = {who: from_wire(T, view_state(s.to_wire(), who)) for who in ("e1", "e2", "mayor")}
+    replicas = {who: from_wire(T, visible_to(s.to_wire(), who)) for who in ("e1", "e2", "mayor")}
     ctx = Context(at="2027-03-09T15:00:00.000Z", by="fac", actor=PEOPLE["fac"])
     delete = enrich(s, {"kind": "card.delete", "card": "a"}, ctx)
     assert delete["server"]["votes_dropped"] == [
@@ -286,5 +286,5 @@ def test_deleting_a_card_in_a_blind_round_takes_its_hidden_dots_off_every_replic
     for who, replica in replicas.items():
         event_ctx = Context(at=ctx.at, by="fac")
         assert not isinstance(apply(replica, delete, event_ctx), Refusal)
-        assert replica.rounds == view_state(s.to_wire(), who)["rounds"], who
+        assert replica.rounds == visible_to(s.to_wire(), who)["rounds"], who
     assert [v["by"] for v in replicas["e1"].rounds["r"]["votes"]] == ["e2"]  # no phantom dots

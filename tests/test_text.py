@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from board.model import Context, Refusal, apply, load_template, new_board
+from board.model import Context, Refusal, apply, load_template, new_board, textops
+from board.model.state import from_wire
 from board.model.text import apply_text, compose, rebase, replace_all, splice, transform
 from board.model.visibility import enrich
 
@@ -153,3 +154,46 @@ def test_a_splice_rebases_over_a_whole_text_replacement_and_brief_fields_merge_t
     assert s.brief["goals"] == "Halve delays by 20%"
     stale = {"kind": "text.splice", "card": "nope", "base": 0, "at": 0, "delete": 0, "insert": "x"}
     assert apply(s, stale, Context(at="t", by="p")).code == "not_found"
+
+
+def test_a_fields_history_stays_within_its_bytes_and_an_older_base_is_refused() -> None:
+    """Issue 12, item 6: 2,000 keystrokes into one card keep at most LOG_BYTES of history;
+    a splice based before what is kept is refused as the docs say, while recent typing and
+    other fields still merge."""
+    s = new_board(load_template(), id="b", workshop="w", title="T")
+    card = {"id": "c", "section": "problem_vision", "type": "idea", "text": "x"}
+    _serverapply(s, {"kind": "card.add", "card": card}, "p1")
+    other = {**card, "id": "d", "text": "Other card"}
+    _serverapply(s, {"kind": "card.add", "card": other}, "p2")
+    early = s.seq
+    for n in range(2000):
+        at = len(s.cards["c"]["text"])
+        if at >= 400:  # keep the card under its 500 characters: delete a word, go on
+            op = {"kind": "text.splice", "card": "c", "base": s.seq, "at": 0, "delete": 5}
+            _serverapply(s, {**op, "insert": ""}, "p1")
+        else:
+            op = {"kind": "text.splice", "card": "c", "base": s.seq, "at": at, "delete": 0}
+            _serverapply(s, {**op, "insert": "é" if n % 7 else "word "}, "p1")
+    log = s.text_log["card:c:text"]
+    assert sum(textops.change_bytes(c) for _, c in log) <= textops.LOG_BYTES
+    assert len(log) < 2000 and s.text_floors["card:c:text"] > early
+    stale = {"kind": "text.splice", "card": "c", "base": early, "at": 0, "delete": 0}
+    ctx = Context(at="t", by="p2")
+    refused = apply(s, enrich(s, {**stale, "insert": "lost?"}, ctx), ctx)
+    assert isinstance(refused, Refusal) and refused.code == "conflict"
+    assert "too long ago" in refused.message
+    # a splice based just above the floor still merges over everything kept since
+    recent = s.text_floors["card:c:text"]
+    before = s.cards["c"]["text"]
+    _serverapply(s, {**stale, "base": recent, "insert": "!"}, "p2")
+    assert len(s.cards["c"]["text"]) == len(before) + 1
+    # the other card's history is its own: a splice based as early as `early` merges there
+    _serverapply(s, {**stale, "card": "d", "insert": "The "}, "p2")
+    assert s.cards["d"]["text"] == "The Other card"
+    # a checkpoint carries the floors, and one from before the byte budget gets one made up
+    again = from_wire(s.template, s.to_checkpoint())
+    assert again.text_floors == s.text_floors and again.text_log == s.text_log
+    old = s.to_checkpoint()
+    del old["text_floors"]
+    old["text_log"]["card:c:text"] = [[s.seq - 1000 + k, [1]] for k in range(1000)]
+    assert from_wire(s.template, old).text_floors["card:c:text"] == s.seq - 1001

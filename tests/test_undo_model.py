@@ -12,7 +12,7 @@ from board.model import Actor, BoardState, Context, Refusal, apply, load_templat
 from board.model.permissions import Role
 from board.model.state import from_wire
 from board.model.trash import TRASH_LIMIT
-from board.model.visibility import apply_placeholder, enrich, placeholder, view_state
+from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
 
 T = load_template()
 W = "w_1"
@@ -195,13 +195,13 @@ def test_a_private_card_restored_during_private_writing_stays_hidden_from_others
     ok(s, {"kind": "private.start"}, FAC)
     ok(s, add("p", text="secret"))
     ok(s, {"kind": "card.delete", "card": "p"})
-    others = from_wire(T, view_state(s.to_wire(), OTHER.id))
+    others = from_wire(T, visible_to(s.to_wire(), OTHER.id))
     stored = ok(s, {"kind": "card.restore", "card": "p"})
     assert s.cards["p"]["private"] is True
     hidden = placeholder(s, stored)
     assert hidden is not None and "secret" not in str(hidden)
     apply_placeholder(others, {"op": hidden, "by": EXPERT.id, "at": "t", "seq": s.seq})
-    assert others.to_wire() == view_state(s.to_wire(), OTHER.id)
+    assert others.to_wire() == visible_to(s.to_wire(), OTHER.id)
     # After the reveal, a restored card is public.
     ok(s, {"kind": "private.reveal"}, FAC)
     ok(s, {"kind": "card.delete", "card": "p"})

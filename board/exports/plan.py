@@ -12,6 +12,7 @@ from typing import Any
 
 from board.model import load_template
 from board.model.collab import tally
+from board.model.template import is_real_date
 
 Card = dict[str, Any]
 HORIZON_DAYS = {"d30": 30, "d60": 60, "d90": 90}
@@ -94,8 +95,10 @@ def _all(state: dict[str, Any], *types: str) -> list[Card]:
 
 
 def _calendar_date(card: Card, last_day: date | None) -> str:
+    """The day an action goes in the calendar: its due date, if it is a real one (a log from
+    before dates were checked may hold "2027-02-30"), else its horizon after the last day."""
     if card.get("due"):
-        return card["due"]
+        return card["due"] if is_real_date(card["due"]) else ""
     days = HORIZON_DAYS.get(card.get("horizon", ""))
     if last_day is None or days is None:
         return ""

@@ -194,10 +194,6 @@ def vote_open(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
     body = fields_of(op, "round")
     round_id = string_id(body.get("id"), "round id")
-    if round_id in state.rounds:
-        raise refuse("conflict", "A voting round with this id already exists.")
-    if any(r["status"] == "open" for r in state.rounds.values()):
-        raise refuse("conflict", "Close the open voting round first.")
     dots = body.get("dots")
     if isinstance(dots, bool) or not isinstance(dots, int) or not 1 <= dots <= DOTS_MAX:
         raise refuse("bad_request", f"'dots' must be a whole number from 1 to {DOTS_MAX}.")
@@ -212,7 +208,11 @@ def vote_open(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if not isinstance(blind, bool):
         raise refuse("bad_request", "'blind' must be true or false.")
     title = text_field(body.get("title", "Dot vote"), "title", 200)
-    facilitator_only(ctx, "open a voting round")
+    facilitator_only(ctx, "open a voting round")  # the role before the board's state
+    if round_id in state.rounds:
+        raise refuse("conflict", "A voting round with this id already exists.")
+    if any(r["status"] == "open" for r in state.rounds.values()):
+        raise refuse("conflict", "Close the open voting round first.")
     state.rounds[round_id] = {
         "id": round_id,
         "title": title,
@@ -266,9 +266,9 @@ def vote_remove(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
 
 def vote_close(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     found = _round(state, op.get("round"))
+    facilitator_only(ctx, "close a voting round")
     if found["status"] != "open":
         raise refuse("conflict", "This voting round is already closed.")
-    facilitator_only(ctx, "close a voting round")
     found["status"] = "closed"
     found["closed_at"] = ctx.at
 
@@ -303,17 +303,17 @@ def tally(found: dict[str, Any]) -> dict[str, Any]:
 
 def private_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
+    facilitator_only(ctx, "start private writing")
     if state.private is not None:
         raise refuse("conflict", "Private writing is already on.")
-    facilitator_only(ctx, "start private writing")
     state.private = {"by": ctx.by, "at": ctx.at}
 
 
 def private_reveal(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     as_board(state)
+    facilitator_only(ctx, "reveal private writing")
     if state.private is None:
         raise refuse("conflict", "Private writing is not on.")
-    facilitator_only(ctx, "reveal private writing")
     server = op.get("server") or {}
     for card_id, card in (server.get("cards") or {}).items():  # replicas that saw placeholders
         if card_id in state.cards:  # get the real cards, and their comments

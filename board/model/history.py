@@ -77,14 +77,22 @@ def diff(before: Wire, after: Wire) -> dict[str, Any]:
     }
 
 
-def restore_ops(current: BoardState, target: Wire) -> list[Wire]:
+def restore_ops(current: BoardState, target: Wire, restorer: str = "") -> list[Wire]:
     """The ops that make `current` say exactly what `target` says (content and order).
 
     Each op is tried on a copy with the real reducer as it is chosen, so the list is exactly
     what the room will apply: board fields, then deletes, then section by section the adds,
     moves and field updates that put every card after the same neighbour as in `target`.
+
+    `target` is the snapshot as the restorer may see it (`visible_to`). A card hidden from
+    the restorer, a placeholder in `target` or another person's private card on the board
+    now, is left exactly as it is: a restore never publishes, deletes or rewrites what the
+    person restoring could not see.
     """
     work = current.clone()
+    left_alone = {cid for cid, c in target["cards"].items() if c.get("hidden")} | {
+        cid for cid, c in work.cards.items() if c.get("private") and c["author"] != restorer
+    }
     ops: list[Wire] = []
 
     def emit(op: Wire) -> None:
@@ -105,11 +113,13 @@ def restore_ops(current: BoardState, target: Wire) -> list[Wire]:
     if board_set:
         emit({"kind": "board.update", "set": board_set})
     goal_cards = target["cards"]
-    for card_id in [c for c in work.cards if c not in goal_cards]:
+    for card_id in [c for c in work.cards if c not in goal_cards and c not in left_alone]:
         emit({"kind": "card.delete", "card": card_id})
     for section in target["sections"]:
         previous: str | None = None
         for card_id in section["cards"]:
+            if card_id in left_alone:
+                continue
             goal = content(goal_cards[card_id])
             if card_id not in work.cards:
                 body = {k: v for k, v in goal.items()}

@@ -56,13 +56,15 @@ def _text(value: Any, limit: int) -> str:
     return value
 
 
-def _check_fields(state: BoardState, card_type: str, section: str, values: dict[str, Any]) -> None:
+def _check_fields(
+    state: BoardState, card_type: str, section: str, values: dict[str, Any], ctx: Context
+) -> None:
     fields = state.template.fields_for(card_type, section)
     for name, value in values.items():
         spec = fields.get(name)
         if spec is None:
             raise refuse("bad_request", f"A {card_type} card has no field '{name}' here.")
-        problem = check_field(name, spec, value)
+        problem = check_field(name, spec, value, live=ctx.actor is not None)
         if problem:
             raise refuse("bad_request", problem)
 
@@ -102,7 +104,7 @@ def _card_add(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     card_type = _card_type(state, body.get("type"))
     text = _text(body.get("text"), state.template.text_max)
     extra = {k: v for k, v in body.items() if k not in CARD_CORE_FIELDS}
-    _check_fields(state, card_type, section, extra)
+    _check_fields(state, card_type, section, extra, ctx)
     after = _after(op.get("after"))
     allowed(state, ctx, Action.ADD_CARD)
     collab.check_unlocked(state, section, ctx)
@@ -128,7 +130,7 @@ def _card_update(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if "text" in changes:
         _text(changes["text"], state.template.text_max)
     extra = {k: v for k, v in changes.items() if k not in CARD_CORE_FIELDS}
-    _check_fields(state, card_type, card["section"], extra)
+    _check_fields(state, card_type, card["section"], extra, ctx)
     allowed(state, ctx, Action.EDIT_CARD, card)
     collab.check_unlocked(state, card["section"], ctx)
     collab.check_not_private(card, ctx)

@@ -72,19 +72,19 @@ def timer_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     label = op.get("label")
     if label is not None:
         label = text_field(label, "label", 200, required=False)
+    facilitator_only(ctx, "run the timer")  # the role before the state: no hint of it
     if timer["status"] == "running":
         raise refuse("conflict", "The timer is already running.")
     if seconds is None and timer["remaining_ms"] <= 0:
         raise refuse("bad_request", "Say how many seconds the timer should run.")
-    facilitator_only(ctx, "run the timer")
     _start(timer, ctx.at, seconds, label)
 
 
 def timer_pause(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     timer = _as_stage(state)["timer"]
+    facilitator_only(ctx, "run the timer")
     if timer["status"] != "running":
         raise refuse("conflict", "The timer is not running.")
-    facilitator_only(ctx, "run the timer")
     left = _parse(timer["ends_at"]) - _parse(ctx.at)
     timer["remaining_ms"] = max(0, int(left.total_seconds() * 1000))
     timer["ends_at"] = None

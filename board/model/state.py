@@ -11,6 +11,8 @@ from board.model.template import Template
 Card = dict[str, Any]
 
 BOARD_FIELDS = frozenset({"title", "initiative", "theme"})
+OLD_LOG_LIMIT = 1000
+"""Changes a field's text log kept before it was bounded in bytes (checkpoints of then)."""
 
 
 @dataclass(slots=True)
@@ -47,6 +49,11 @@ class BoardState:
     trash: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Recently deleted cards, with their place and comments, so an undo can bring one back
     (board.model.trash); like the text log, kept in checkpoints and not on the wire."""
+    text_floors: dict[str, int] = field(default_factory=dict)
+    """Per field: its log is complete only above this seq (older changes were dropped to keep
+    the field's history within its byte budget, board.model.textops)."""
+    text_bytes: dict[str, int] = field(default_factory=dict)
+    """Per field: the size of its log, kept up to date as it grows (not stored)."""
 
     def to_checkpoint(self, *, share: bool = False) -> dict[str, Any]:
         """The wire state plus the text log: what a restart needs to carry on merging."""
@@ -54,6 +61,7 @@ class BoardState:
         wire["text_log"] = {k: [[s, ops] for s, ops in v] for k, v in self.text_log.items()}
         wire["text_floor"] = self.text_floor
         wire["trash"] = [{"id": k, **v} for k, v in self.trash.items()]
+        wire["text_floors"] = dict(self.text_floors)
         return wire
 
     def to_wire(self, *, share: bool = False) -> dict[str, Any]:
@@ -125,6 +133,8 @@ class BoardState:
             text_log={k: list(v) for k, v in self.text_log.items()},
             text_floor=self.text_floor,
             trash=copy.deepcopy(self.trash),
+            text_floors=dict(self.text_floors),
+            text_bytes=dict(self.text_bytes),
         )
 
 
@@ -209,6 +219,11 @@ def from_wire(template: Template, data: dict[str, Any]) -> BoardState:
     if "text_log" in data:
         state.text_log = {k: [(s, ops) for s, ops in v] for k, v in data["text_log"].items()}
         state.text_floor = data.get("text_floor", state.seq)
+        state.text_floors = dict(data.get("text_floors") or {})
+        if "text_floors" not in data:  # before byte budgets, a log was cut at 1,000 changes
+            for key, log in state.text_log.items():
+                if len(log) >= OLD_LOG_LIMIT:
+                    state.text_floors[key] = log[0][0] - 1
     else:  # nothing is known of the text changes before this state
         state.text_floor = state.seq
     for entry in data.get("trash") or ():

@@ -5,11 +5,27 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_real_date(value: str) -> bool:
+    """A day that exists, written YYYY-MM-DD in ASCII digits: not 2027-02-30, not a
+    trailing newline, not other scripts' digits (all of which the .ics would carry as is)."""
+    if not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 _URL = re.compile(r"^(https?://|mailto:)[^\s<>\"]{1,2000}$", re.IGNORECASE)
 
 DEFAULT_TEMPLATE = "innovation-canvas"
@@ -43,10 +59,12 @@ class Template:
         return fields
 
 
-def check_field(name: str, spec: dict[str, Any], value: Any) -> str | None:
+def check_field(name: str, spec: dict[str, Any], value: Any, *, live: bool = False) -> str | None:
     """Return why `value` does not fit the field `spec`, or None when it does.
 
-    None always fits: it clears an optional field.
+    None always fits: it clears an optional field. `live`: a person's op now, held to the
+    rules of today; a replay of a stored op (not live) is held to the looser rules it was
+    accepted under, so an old log always replays (a date was once only shaped YYYY-MM-DD).
     """
     if value is None:
         return None
@@ -75,6 +93,8 @@ def check_field(name: str, spec: dict[str, Any], value: Any) -> str | None:
     elif kind == "date":
         if not isinstance(value, str) or not _DATE.match(value):
             return f"'{name}' must be a date written YYYY-MM-DD."
+        if live and not is_real_date(value):
+            return f"'{name}' must be a real day of the calendar, written YYYY-MM-DD."
     elif kind == "bool":
         if not isinstance(value, bool):
             return f"'{name}' must be true or false."

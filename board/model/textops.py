@@ -15,7 +15,10 @@ from board.model.permissions import Action
 from board.model.state import BoardState
 from board.model.text import TextOp, apply_text, base_length, rebase, replace_all, splice
 
-LOG_LIMIT = 1000  # changes kept per field; a splice older than all of them cannot be merged
+LOG_BYTES = 4096
+"""The most a field's history of changes may hold, in bytes of their JSON (docs/text-merge.md):
+older changes are dropped, always keeping the newest, and the field's floor rises to the
+last dropped seq; a splice based below the floor cannot be merged and is refused."""
 
 
 def target_of(op: dict[str, Any]) -> str:
@@ -30,17 +33,43 @@ def record(state: BoardState, target: str, old: str, new: str) -> None:
         log_change(state, target, replace_all(old, new))
 
 
+def change_bytes(change: TextOp) -> int:
+    """The size of a change as JSON, near enough: what a log entry costs (seq included)."""
+    size = 8 + len(change)
+    for c in change:
+        size += len(str(c)) if isinstance(c, int) else len(c.encode("utf-8", "surrogatepass")) + 2
+    return size
+
+
 def log_change(state: BoardState, target: str, change: TextOp) -> None:
     log = state.text_log.setdefault(target, [])
     log.append((state.seq + 1, change))  # the seq this op is about to get
-    if len(log) > LOG_LIMIT:
-        del log[: len(log) - LOG_LIMIT]
+    size = state.text_bytes.get(target)
+    if size is None:  # first change since the state was loaded
+        size = sum(change_bytes(c) for _, c in log)
+    else:
+        size += change_bytes(change)
+    drop = 0
+    while size > LOG_BYTES and drop < len(log) - 1:
+        size -= change_bytes(log[drop][1])
+        drop += 1
+    if drop:
+        state.text_floors[target] = log[drop - 1][0]
+        del log[:drop]
+    state.text_bytes[target] = size
+
+
+def floor_of(state: BoardState, target: str) -> int:
+    """The seq below which a splice of this field cannot be rebased any more."""
+    return max(state.text_floor, state.text_floors.get(target, 0))
 
 
 def forget_card(state: BoardState, card_id: str) -> None:
     prefix = f"card:{card_id}:"
     for key in [k for k in state.text_log if k.startswith(prefix)]:
         del state.text_log[key]
+        state.text_floors.pop(key, None)
+        state.text_bytes.pop(key, None)
 
 
 def _int(value: Any, name: str) -> int:
@@ -73,7 +102,7 @@ def rebased(state: BoardState, op: dict[str, Any]) -> TextOp:
     base = _int(op.get("base"), "base")
     if base > state.seq:
         raise refuse("bad_request", "'base' is ahead of this board.")
-    if base < state.text_floor:
+    if base < floor_of(state, target):
         raise refuse(
             "conflict",
             "This text was edited too long ago to merge; reload the board "

@@ -10,16 +10,18 @@ placeholders ends up with exactly the server's state.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Literal
 
 from board.model.checks import Context, Refused
 from board.model.collab import blind_votes_on
 from board.model.expect import predecessor
+from board.model.permissions import Actor
 from board.model.state import BoardState
 from board.model.textops import rebased
 from board.model.trash import deleted
 
 PLACEHOLDER_TEXT = "(private)"
+Wire = dict[str, Any]
 
 
 def enrich(state: BoardState, op: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -110,26 +112,65 @@ def has_hidden(state: BoardState) -> bool:
     )
 
 
-def view_state(wire: dict[str, Any], viewer: str) -> dict[str, Any]:
-    """A board's wire state as `viewer` may see it (the same object when nothing is hidden)."""
+Viewer = Actor | str | None
+"""Who reads: a participant (or their id), or None for nobody in particular (a record made
+outside any session, such as the command line's export)."""
+
+Form = Literal["replica", "document"]
+
+
+def sees_hidden_of(viewer: Viewer, author: str) -> bool:
+    """THE rule: hidden content (a private card, a blind dot) is seen by the person who made
+    it and by nobody else, the facilitator included, until it is revealed."""
+    viewer_id = viewer.id if isinstance(viewer, Actor) else viewer
+    return viewer_id is not None and viewer_id == author
+
+
+def visible_to(board: BoardState | Wire, viewer: Viewer, *, form: Form = "replica") -> Wire:
+    """What `viewer` may see of a board (live or a snapshot), as of the moment it shows.
+
+    The one door every reader goes through: the socket's welcome, the HTTP state, snapshot
+    reads, diffs, exports, the pre-read and the workshop ZIP. A snapshot keeps the hidden
+    markers of its moment (private cards, unrevealed blind rounds), so what was hidden when
+    it was taken stays hidden in it; the live board and later snapshots show the reveal.
+
+    `form="replica"` keeps a placeholder for each hidden card (the shape a replica applies
+    events to, as the socket sends it); `form="document"` leaves hidden cards out altogether
+    (exports, diffs, the pre-read: a document should not list "(private)" cards, and an
+    exported board must import without them). Comments on hidden cards are left out, and a
+    hidden dot keeps its voter but loses its card and role. Returns `board`'s own wire
+    object, uncopied, when nothing in it is hidden from this viewer.
+    """
+    wire = board.to_wire() if isinstance(board, BoardState) else board
     if wire.get("kind") == "stage":
         return wire
-    private = [
-        cid for cid, c in wire["cards"].items() if c.get("private") and c["author"] != viewer
-    ]
+    hidden = {
+        cid
+        for cid, c in wire["cards"].items()
+        if c.get("private") and not sees_hidden_of(viewer, c["author"])
+    }
     blind = [r for r in wire["rounds"].values() if r["blind"] and not r["revealed"]]
-    if not private and not blind:
+    if not hidden and not blind:
         return wire
     out = {**wire, "cards": dict(wire["cards"]), "rounds": copy.deepcopy(wire["rounds"])}
-    for cid in private:
-        out["cards"][cid] = _placeholder_card(wire["cards"][cid])
+    if form == "replica":
+        for cid in hidden:
+            out["cards"][cid] = _placeholder_card(wire["cards"][cid])
+    else:
+        for cid in hidden:
+            del out["cards"][cid]
+        out["sections"] = [
+            {**s, "cards": [c for c in s["cards"] if c not in hidden]} for s in wire["sections"]
+        ]
     for found in out["rounds"].values():
-        if found["blind"] and not found["revealed"]:
-            for vote in found["votes"]:
-                if vote["by"] != viewer:
-                    vote["card"] = None
-                    vote["role"] = None
-    out["comments"] = {k: c for k, c in wire["comments"].items() if c["card"] not in private}
+        concealed = found["blind"] and not found["revealed"]
+        for vote in found["votes"]:
+            if (concealed and not sees_hidden_of(viewer, vote["by"])) or (
+                form == "document" and vote["card"] in hidden
+            ):
+                vote["card"] = None
+                vote["role"] = None
+    out["comments"] = {k: c for k, c in wire["comments"].items() if c["card"] not in hidden}
     return out
 
 

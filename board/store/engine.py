@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from board.model import BoardState, load_template, replay
 from board.model.state import from_wire, new_board, new_stage
 from board.store import tables as t
+from board.store.integrity import note_workshops, sqlite_file
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
 from board.store.sqlite_log import PRAGMAS, SqliteLog
+from board.store.startup import prepare_database
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.store")
@@ -257,24 +258,21 @@ def default_url(data_dir: str | Path = "data") -> str:
 class Store:
     """Everything the server keeps: workshops, participants, boards, the op log, checkpoints."""
 
-    def __init__(self, engine: AsyncEngine, oplog: SqliteLog | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, file: Path | None = None) -> None:
         self.engine = engine
-        self._writer = _Writer(engine, oplog)
+        self.file = file  # the SQLite file; None on PostgreSQL
+        self._writer = _Writer(engine, SqliteLog(str(file)) if file else None)
 
     @classmethod
-    async def open(cls, url: str) -> Store:
-        """Connect, create missing tables, and start the writer."""
-        parsed = make_url(url)
-        is_sqlite = parsed.get_backend_name() == "sqlite"
-        if is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_pre_ping=not is_sqlite)
-        if is_sqlite:
+    async def open(cls, url: str, *, prepared: bool = False) -> Store:
+        """Check and upgrade the database (unless `prepared`), connect, start the writer."""
+        if not prepared:
+            await prepare_database(url)
+        file = sqlite_file(url)
+        engine = create_async_engine(url, pool_pre_ping=file is None)
+        if file is not None:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        async with engine.begin() as conn:
-            await conn.run_sync(t.metadata.create_all)
-        on_file = is_sqlite and parsed.database not in (None, "", ":memory:")
-        return cls(engine, SqliteLog(parsed.database) if on_file else None)
+        return cls(engine, file)
 
     async def close(self) -> None:
         await self._writer.stop()
@@ -433,6 +431,8 @@ class Store:
             rows = [_board_values(b, created) for b in boards]
             if rows:
                 await conn.execute(insert(t.boards), rows)
+        if self.file is not None:
+            note_workshops(self.file)
 
     async def workshops(self) -> list[WorkshopRow]:
         async with self.engine.connect() as conn:

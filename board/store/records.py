@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from board.model.visibility import Viewer, sees_hidden_of
+
 
 @dataclass(frozen=True, slots=True)
 class OpRecord:
@@ -20,19 +22,24 @@ class OpRecord:
     redacted: str | None = None
     """The op as everyone but its author sees it (a placeholder), when it touches hidden content."""
 
-    def event_text(self, viewer: str | None = None) -> str:
-        """The `op` event as JSON text, made from the stored body without decoding it."""
+    def event_text(self) -> str:
+        """The whole `op` event as JSON text, made from the stored body without decoding it."""
         from board.codec import op_event
 
-        hidden = self.redacted is not None and viewer is not None and viewer != self.by
+        return op_event(self.seq, self.id, self.client, self.by, self.at, self.body)
+
+    def seen_by(self, viewer: Viewer) -> str:
+        """The `op` event as `viewer` may see it: its placeholder, unless they may see it whole."""
+        from board.codec import op_event
+
+        hidden = self.redacted is not None and not sees_hidden_of(viewer, self.by)
         body = self.redacted if hidden else self.body
         return op_event(self.seq, self.id, self.client, self.by, self.at, body)  # type: ignore[arg-type]
 
-    def event(self, viewer: str | None = None) -> dict[str, Any]:
-        """The `op` event; as `viewer` sees it when a viewer is given."""
+    def event(self) -> dict[str, Any]:
+        """The whole `op` event, decoded (for replay)."""
         from board.codec import decode
 
-        hidden = self.redacted is not None and viewer is not None and viewer != self.by
         return {
             "type": "op",
             "seq": self.seq,
@@ -40,7 +47,7 @@ class OpRecord:
             "client": self.client,
             "by": self.by,
             "at": self.at,
-            "op": decode(self.redacted if hidden else self.body),  # type: ignore[arg-type]
+            "op": decode(self.body),
         }
 
 

@@ -14,9 +14,10 @@
 //    sections: Map<sectionId, cardId[]>, cards: Map<cardId, card>,
 //    comments: Map<commentId, comment>, rounds: Map<roundId, round>,
 //    locks: Map<sectionId, {by, at}>, private: {by, at} | null,
-//    textLog: Map<target, [seq, change][]>, textFloor, trash: Map<cardId, entry>}  (the text
-//    log and the trash of deleted cards, model-undo.js, are not part of the wire state: a state
-//    from the wire knows no change before its seq and no deleted card, like from_wire)
+//    textLog: Map<target, [seq, change][]>, textFloor, textFloors: Map<target, seq>,
+//    textBytes: Map<target, bytes>, trash: Map<cardId, entry>}  (the text log and the trash of
+//    deleted cards, model-undo.js, are not part of the wire state: a state from the wire knows
+//    no change before its seq and no deleted card, like from_wire)
 
 import { TextError, applyText, baseLength, rebase, replaceAll, splice } from "./text.js";
 import { cardRestore, checkCard, checkLock, keepDeleted, trashOf, trashToCheckpoint } from "./model-undo.js";
@@ -102,11 +103,14 @@ export function fromWire(wire) {
 }
 
 function textLogOf(wire) {
-  if (!own(wire, "text_log")) return { textLog: new Map(), textFloor: wire.seq ?? 0 };
-  return {
-    textLog: new Map(Object.entries(wire.text_log).map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])])),
-    textFloor: wire.text_floor ?? wire.seq ?? 0,
-  };
+  if (!own(wire, "text_log")) return { textLog: new Map(), textFloor: wire.seq ?? 0, textFloors: new Map(), textBytes: new Map() };
+  const textLog = new Map(Object.entries(wire.text_log).map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])]));
+  const textFloors = new Map(Object.entries(wire.text_floors || {}));
+  if (!own(wire, "text_floors")) {
+    // before byte budgets, a log was cut at 1,000 changes
+    for (const [key, log] of textLog) if (log.length >= OLD_LOG_LIMIT) textFloors.set(key, log[0][0] - 1);
+  }
+  return { textLog, textFloor: wire.text_floor ?? wire.seq ?? 0, textFloors, textBytes: new Map() };
 }
 
 function copyRound(round) {
@@ -129,6 +133,8 @@ export function clone(state) {
     private: state.private ? { ...state.private } : null,
     textLog: new Map([...state.textLog].map(([k, v]) => [k, [...v]])),
     trash: new Map([...state.trash].map(([k, v]) => [k, structuredClone(v)])),
+    textFloors: new Map(state.textFloors),
+    textBytes: new Map(state.textBytes),
   };
 }
 
@@ -139,6 +145,7 @@ export function toCheckpoint(state, template) {
     text_log: Object.fromEntries([...state.textLog].map(([k, v]) => [k, v.map(([seq, change]) => [seq, change])])),
     text_floor: state.textFloor,
     trash: trashToCheckpoint(state),
+    text_floors: Object.fromEntries(state.textFloors),
   };
 }
 
@@ -220,7 +227,19 @@ const FORBIDDEN = {
 // Field checks (board/model/template.py check_field) ----------------------------------------
 
 /** Why `value` does not fit the field `spec`, or null when it does. null always fits. */
-export function checkField(name, spec, value) {
+/** A day that exists, in ASCII digits (board/model/template.py is_real_date). */
+function isRealDate(value) {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+/** Why `value` does not fit the field, or null. `live`: a person's op now, held to today's
+ * rules; a replay keeps the looser rules it was accepted under (check_field). */
+export function checkField(name, spec, value, live = false) {
   if (value === null) return null;
   const kind = spec.kind;
   if (kind === "text") {
@@ -245,6 +264,7 @@ export function checkField(name, spec, value) {
     }
   } else if (kind === "date") {
     if (typeof value !== "string" || !DATE_RE.test(value)) return `'${name}' must be a date written YYYY-MM-DD.`;
+    if (live && !isRealDate(value)) return `'${name}' must be a real day of the calendar, written YYYY-MM-DD.`;
   } else if (kind === "bool") {
     if (typeof value !== "boolean") return `'${name}' must be true or false.`;
   } else {
@@ -317,11 +337,11 @@ function checkText(value, limit) {
   return value;
 }
 
-function checkFields(template, cardType, section, values) {
+function checkFields(template, cardType, section, values, ctx) {
   const fields = template.fieldsFor(cardType, section);
   for (const [name, value] of Object.entries(values)) {
     if (!own(fields, name)) throw refuse("bad_request", `A ${cardType} card has no field '${name}' here.`);
-    const problem = checkField(name, fields[name], value);
+    const problem = checkField(name, fields[name], value, Boolean(ctx.actor));
     if (problem) throw refuse("bad_request", problem);
   }
 }
@@ -362,7 +382,7 @@ function cardAdd(state, op, ctx) {
   const type = cardType(ctx.template, body.type);
   const text = checkText(body.text, ctx.template.textMax);
   const extra = extraOf(body);
-  checkFields(ctx.template, type, section, extra);
+  checkFields(ctx.template, type, section, extra, ctx);
   const after = afterId(op.after);
   allowed(state, ctx, Action.ADD_CARD);
   checkUnlocked(state, section, ctx);
@@ -386,7 +406,7 @@ function cardUpdate(state, op, ctx) {
   }
   const type = cardType(ctx.template, own(changes, "type") ? changes.type : card.type);
   if (own(changes, "text")) checkText(changes.text, ctx.template.textMax);
-  checkFields(ctx.template, type, card.section, extraOf(changes));
+  checkFields(ctx.template, type, card.section, extraOf(changes), ctx);
   allowed(state, ctx, Action.EDIT_CARD, card);
   checkUnlocked(state, card.section, ctx);
   checkNotPrivate(card, ctx);
@@ -617,10 +637,6 @@ function voteOpen(state, op, ctx) {
   asBoard(state);
   const body = fieldsOf(op, "round");
   const roundId = stringId(get(body, "id"), "round id");
-  if (state.rounds.has(roundId)) throw refuse("conflict", "A voting round with this id already exists.");
-  if ([...state.rounds.values()].some((r) => r.status === "open")) {
-    throw refuse("conflict", "Close the open voting round first.");
-  }
   const dots = get(body, "dots");
   if (!isInt(dots) || !(1 <= dots && dots <= DOTS_MAX)) {
     throw refuse("bad_request", `'dots' must be a whole number from 1 to ${DOTS_MAX}.`);
@@ -635,7 +651,11 @@ function voteOpen(state, op, ctx) {
   const blind = own(body, "blind") ? body.blind : false;
   if (typeof blind !== "boolean") throw refuse("bad_request", "'blind' must be true or false.");
   const title = textField(own(body, "title") ? body.title : "Dot vote", "title", 200);
-  facilitatorOnly(ctx, "open a voting round");
+  facilitatorOnly(ctx, "open a voting round"); // the role before the board's state
+  if (state.rounds.has(roundId)) throw refuse("conflict", "A voting round with this id already exists.");
+  if ([...state.rounds.values()].some((r) => r.status === "open")) {
+    throw refuse("conflict", "Close the open voting round first.");
+  }
   state.rounds.set(roundId, {
     id: roundId,
     title,
@@ -685,8 +705,8 @@ function voteRemove(state, op, ctx) {
 
 function voteClose(state, op, ctx) {
   const found = getRound(state, get(op, "round"));
-  if (found.status !== "open") throw refuse("conflict", "This voting round is already closed.");
   facilitatorOnly(ctx, "close a voting round");
+  if (found.status !== "open") throw refuse("conflict", "This voting round is already closed.");
   found.status = "closed";
   found.closed_at = ctx.at;
 }
@@ -722,15 +742,15 @@ export function tally(found) {
 
 function privateStart(state, op, ctx) {
   asBoard(state);
-  if (state.private !== null) throw refuse("conflict", "Private writing is already on.");
   facilitatorOnly(ctx, "start private writing");
+  if (state.private !== null) throw refuse("conflict", "Private writing is already on.");
   state.private = { by: ctx.by, at: ctx.at };
 }
 
 function privateReveal(state, op, ctx) {
   asBoard(state);
-  if (state.private === null) throw refuse("conflict", "Private writing is not on.");
   facilitatorOnly(ctx, "reveal private writing");
+  if (state.private === null) throw refuse("conflict", "Private writing is not on.");
   const server = serverOf(op);
   // Replicas that saw placeholders get the real cards, and their comments.
   for (const [cardId, card] of Object.entries(get(server, "cards") || {})) {
@@ -746,7 +766,18 @@ function privateReveal(state, op, ctx) {
 
 // Character-level text edits (board/model/textops.py) ----------------------------------------
 
-const LOG_LIMIT = 1000; // changes kept per field; a splice older than all of them cannot be merged
+// The most a field's history of changes may hold, in bytes of their JSON: older changes are
+// dropped (the newest is always kept) and the field's floor rises to the last dropped seq.
+const LOG_BYTES = 4096;
+const OLD_LOG_LIMIT = 1000;
+const utf8 = new TextEncoder();
+
+/** The size of a change as JSON, near enough (textops.change_bytes). */
+function changeBytes(change) {
+  let size = 8 + change.length;
+  for (const c of change) size += typeof c === "number" ? String(c).length : utf8.encode(c).length + 2;
+  return size;
+}
 
 // Python's str() of a JSON value, for sentences that print one.
 const pyStr = (v) => (v === null || v === undefined ? "None" : v === true ? "True" : v === false ? "False" : String(v));
@@ -775,12 +806,29 @@ function logChange(state, target, change) {
     state.textLog.set(target, log);
   }
   log.push([state.seq + 1, change]); // the seq this op is about to get
-  if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
+  let size = state.textBytes.get(target);
+  if (size === undefined) size = log.reduce((sum, [, c]) => sum + changeBytes(c), 0);
+  else size += changeBytes(change);
+  let drop = 0;
+  while (size > LOG_BYTES && drop < log.length - 1) {
+    size -= changeBytes(log[drop][1]);
+    drop += 1;
+  }
+  if (drop) {
+    state.textFloors.set(target, log[drop - 1][0]);
+    log.splice(0, drop);
+  }
+  state.textBytes.set(target, size);
 }
 
 function forgetCard(state, cardId) {
   const prefix = `card:${cardId}:`;
-  for (const key of [...state.textLog.keys()]) if (key.startsWith(prefix)) state.textLog.delete(key);
+  for (const key of [...state.textLog.keys()]) {
+    if (!key.startsWith(prefix)) continue;
+    state.textLog.delete(key);
+    state.textFloors.delete(key);
+    state.textBytes.delete(key);
+  }
 }
 
 function wholeNumber(value, name) {
@@ -809,7 +857,7 @@ export function rebasedSplice(state, op, template) {
   const [target, current] = spliceTarget(state, op, template);
   const base = wholeNumber(get(op, "base"), "base");
   if (base > state.seq) throw refuse("bad_request", "'base' is ahead of this board.");
-  if (base < state.textFloor) {
+  if (base < Math.max(state.textFloor, state.textFloors.get(target) ?? 0)) {
     throw refuse("conflict", "This text was edited too long ago to merge; reload the board and type the change again.");
   }
   const since = (state.textLog.get(target) || []).filter(([seq]) => seq > base).map(([, change]) => change);

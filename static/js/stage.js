@@ -154,16 +154,16 @@ function timerStart(state, op, ctx) {
   if (secs !== null) secs = seconds(secs, "seconds", 1, TIMER_MAX_S);
   let label = get(op, "label");
   if (label !== null) label = textField(label, "label", 200, false);
+  facilitatorOnly(ctx, "run the timer"); // the role before the state
   if (timer.status === "running") throw refuse("conflict", "The timer is already running.");
   if (secs === null && timer.remaining_ms <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
-  facilitatorOnly(ctx, "run the timer");
   start(timer, ctx.at, secs, label);
 }
 
 function timerPause(state, op, ctx) {
   const timer = asStage(state).timer;
-  if (timer.status !== "running") throw refuse("conflict", "The timer is not running.");
   facilitatorOnly(ctx, "run the timer");
+  if (timer.status !== "running") throw refuse("conflict", "The timer is not running.");
   // int(timedelta.total_seconds() * 1000), with the same floating-point steps.
   const left = (parseIso(timer.ends_at) - parseIso(ctx.at)) / 1e6;
   timer.remaining_ms = Math.max(0, Math.trunc(left * 1000));

@@ -28,7 +28,7 @@ import pytest
 from board.model import BoardState, Context, Refusal, apply, load_template
 from board.model.permissions import Actor, Role
 from board.model.state import from_wire, new_board
-from board.model.visibility import apply_placeholder, enrich, placeholder, view_state
+from board.model.visibility import apply_placeholder, enrich, placeholder, visible_to
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_KINDS = (
@@ -99,7 +99,9 @@ def _value(spec: dict[str, Any], rng: random.Random) -> Any:
         "enum": lambda: rng.choice([*spec.get("values", []), "nope"]),
         "int": lambda: rng.choice([1, 2, 3, 0, 4]),
         "number": lambda: rng.choice([0, 12.5, 1e15, -1, 1e16]),
-        "date": lambda: rng.choice(["2025-03-01", "2025-3-1", "2025-03-01\n", "٢٠٢٥-٠٣-٠١"]),
+        "date": lambda: rng.choice(
+            ["2025-03-01", "2025-3-1", "2025-03-01\n", "٢٠٢٥-٠٣-٠١", "2027-02-30", "2028-02-29"]
+        ),
         "bool": lambda: rng.choice([True, False]),
     }[kind]
     return good() if rng.random() < 0.8 else rng.choice(ODD)
@@ -515,7 +517,7 @@ def _python_run(rng: random.Random, n: int, private: bool = False) -> dict[str, 
     steps, results, events = [], [], []
     for i in range(n):
         if i == join_at:
-            start = view_state(state.to_wire(), viewer)
+            start = visible_to(state.to_wire(), viewer)
         actor = rng.choice([*PEOPLE, PEOPLE[0], None, None])
         by = actor.id if actor else rng.choice([p.id for p in PEOPLE])
         at = f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
@@ -642,3 +644,66 @@ def test_browser_reducer_mirrors_the_server_reducer() -> None:
 
 def _open_dots(wire: dict[str, Any]) -> int:
     return sum(len(r["votes"]) for r in wire["rounds"].values() if r["status"] == "open")
+
+
+def test_browser_bounds_a_fields_text_history_as_the_server_does() -> None:
+    """Long typing into one card and one brief field: the history is cut at the same byte
+    budget on both sides (the checkpoints compare the logs and floors), and a splice based
+    before the floor is refused the same way."""
+    state = _empty()
+    expert = next(p for p in PEOPLE if p.role.value == "expert")
+    steps, results = [], []
+
+    mayor = next(p for p in PEOPLE if p.id == MAYOR)
+
+    def step(op: dict[str, Any], actor: Actor = expert) -> None:
+        at = f"2025-01-01T00:00:{len(steps) % 60:02d}Z"
+        ctx = Context(at=at, by=actor.id, actor=actor)
+        op = enrich(state, op, ctx)
+        steps.append({"op": op, "ctx": {"at": at, "by": actor.id, "actor": _wire_actor(actor)}})
+        result = apply(state, op, ctx)
+        if isinstance(result, Refusal):
+            results.append({"refusal": {"code": result.code, "message": result.message}})
+        else:
+            results.append({"state": state.to_checkpoint()})
+
+    card = {"id": "c", "section": "problem_vision", "type": "idea", "text": "Start"}
+    step({"kind": "card.add", "card": card, "after": None})
+    first = state.seq
+    rng = random.Random(12)
+    for n in range(700):
+        text = state.cards["c"]["text"]
+        typing = {"kind": "text.splice", "card": "c", "base": state.seq}
+        if len(text) > 300:
+            step({**typing, "at": 0, "delete": 40, "insert": ""})
+        else:
+            step(
+                {
+                    **typing,
+                    "at": rng.randint(0, len(text)),
+                    "delete": 0,
+                    "insert": "é🙂ab "[n % 5 :],
+                }
+            )
+        if n % 50 == 0:
+            brief = {"goals": "g" * rng.randint(1, 4000)}
+            step({"kind": "board.update", "set": {"brief": brief}}, mayor)
+    step({"kind": "text.splice", "card": "c", "base": first, "at": 0, "delete": 0, "insert": "x"})
+    assert results[-1]["refusal"]["code"] == "conflict"
+    assert state.text_floors["card:c:text"] > first and state.text_floors["brief:goals"] > first
+    done = subprocess.run(
+        [NODE, str(Path(__file__).with_name("model_runner.mjs")), str(ROOT / "static/js/model.js")],
+        input=json.dumps(
+            {
+                "template": TEMPLATE.raw,
+                "runs": [{"state": _empty().to_wire(), "steps": steps}],
+                "replicas": [],
+            }
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    for py_result, js_result in zip(results, json.loads(done.stdout)["runs"][0], strict=True):
+        assert js_result == json.loads(json.dumps(py_result))
