@@ -76,9 +76,14 @@ async def _sign_in(request: Request, participant: ParticipantRow) -> Response:
     return response
 
 
+def _text(value: str) -> str:
+    """A person's own words, escaped, in their own direction (Arabic and Hebrew names)."""
+    return f'<span dir="auto">{escape(value)}</span>'
+
+
 def _who(p: ParticipantRow) -> str:
-    extra = f", {p.city}" if p.city else ""
-    return f"{escape(p.name)} ({escape(p.role)}{escape(extra)})"
+    extra = f", {_text(p.city)}" if p.city else ""
+    return f"{_text(p.name)} ({escape(p.role)}{extra})"
 
 
 def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
@@ -87,6 +92,9 @@ def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <!-- The server's no-referrer policy makes a browser send "Origin: null" with a form's POST;
+       same-origin lets this page's own POST say where it comes from (the switch checks it). -->
+  <meta name="referrer" content="same-origin">
   <title>Switch who is signed in? · Brickboard</title>
   <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/base.css">
@@ -100,8 +108,8 @@ def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
     <p>The link you opened is the invitation of <strong>{_who(invited)}</strong>. Open it
     only if it is yours: everything done in this browser afterwards is done as that person.</p>
     <form method="post">
-      <p><button class="primary" type="submit">Switch to {escape(invited.name)}</button>
-      <a href="/">Stay signed in as {escape(current.name)}</a></p>
+      <p><button class="primary" type="submit">Switch to {_text(invited.name)}</button>
+      <a href="/">Stay signed in as {_text(current.name)}</a></p>
     </form>
   </main>
 </body>

@@ -39,6 +39,13 @@ async def board_page(open_page: OpenPage, token: str, board: str, query: str = "
     return page
 
 
+async def switch_to(page: Page, server: Server, token: str) -> None:
+    """Sign this browser in as someone else: the invite link, then "Switch to …"."""
+    await page.goto(f"{server.url}/join/{token}")
+    await page.get_by_role("button", name="Switch to").click()
+    await expect(page.locator("h1")).not_to_have_text("Switch who is signed in?")
+
+
 async def visible_sections(page: Page) -> list[str]:
     return await page.locator("section.section:visible").evaluate_all(
         "nodes => nodes.map((n) => n.dataset.section)"
@@ -134,12 +141,12 @@ async def test_collapsed_sections_are_remembered_per_person(
     await expect(costs.locator("ol.cards")).to_be_hidden()
 
     # Another person in the same browser sees the board their own way.
-    await page.goto(f"{server.url}/join/{token_of(demo, 'expert')}")
+    await switch_to(page, server, token_of(demo, "expert"))
     await page.goto(f"{server.url}/boards/{board}")
     await expect(page.locator("#connection")).to_have_text("Connected")
     await expect(toggle).to_have_attribute("aria-expanded", "true")
     await expect(costs.locator("ol.cards")).to_be_visible()
-    await page.goto(f"{server.url}/join/{token_of(demo, 'mayor')}")
+    await switch_to(page, server, token_of(demo, "mayor"))
     await page.goto(f"{server.url}/boards/{board}")
     await expect(toggle).to_have_attribute("aria-expanded", "false")
     await toggle.click()  # expanded again, and remembered so

@@ -163,6 +163,11 @@ async def test_user_text_reads_right_to_left_on_every_page(
     await expect(preread.locator("#editor-city")).to_have_text(CITY)
     await assert_rtl_reads_right(preread, 3)
 
+    # The mayor's link opened on the facilitator's browser: asked before switching.
+    ask = await open_page(facilitator, f"/join/{s['mayor']}")
+    await expect(ask.get_by_role("button", name="Switch to")).to_contain_text(NAME)
+    await assert_rtl_reads_right(ask, 2)
+
     # Joining with the room's code: the names to pick from.
     _, code = call(
         "GET", f"{server.url}/api/workshops/{s['workshop']}/join-code", token=facilitator
