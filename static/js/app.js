@@ -72,7 +72,11 @@ async function main() {
 
   // What I touched lately (cards, comments): my own doing is not announced to me.
   const touched = new Map();
-  const touch = (id) => id && touched.set(id, Date.now());
+  const touch = (id) => {
+    if (!id) return;
+    if (touched.size > 1000) for (const [key, at] of touched) if (Date.now() - at > RECENT_MS) touched.delete(key);
+    touched.set(id, Date.now());
+  };
   const mine = (id) => Date.now() - (touched.get(id) || 0) < RECENT_MS;
   const touchOp = (op) => {
     touch(typeof op.card === "string" ? op.card : op.card?.id);

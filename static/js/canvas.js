@@ -24,6 +24,7 @@ export const KEY_HELP = [
   ["Alt + ← / →", "move the card to the previous / next section"],
   ["Drag", "move a card with the mouse, within or across sections"],
   ["⤢", "open a section large (its own address); Esc or Back returns"],
+  ["☰ Outline", "the board as a list: ↑ / ↓, Home / End, Enter to edit"],
   ["Esc", "close a dialog without saving, or leave the large section"],
 ];
 

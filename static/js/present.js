@@ -12,8 +12,8 @@ import { makeTemplate } from "./model.js";
 import { StageSync, formatClock } from "./stage.js";
 import { BoardFeed, ROLE_LABELS, ROLE_ORDER, currentRound, tally } from "./boardfeed.js";
 import { CONNECTION_TEXT, cardNode, clockTime, typeCounts } from "./roomview.js";
+import { fitList, fitResults, fitZoom, noDots, placedLine } from "./present-fit.js";
 
-const ZOOM_SIZES = [44, 40, 36, 32, 29, 26, 24, 22]; // card text in a zoomed section: the largest that fits
 
 async function main() {
   const [me, raw] = await Promise.all([getJSON("/api/me"), getJSON("/api/template")]);
@@ -350,68 +350,6 @@ async function main() {
   });
   showConnection();
   stage.start();
-}
-
-const dots = (n) => `${n} ${n === 1 ? "dot" : "dots"}`;
-
-/** "5 dots placed", or for one section "2 dots in this section · 5 in all". */
-function placedLine(shown, all, sectionId) {
-  return sectionId ? `${dots(shown)} in this section · ${all} in all` : `${dots(all)} placed`;
-}
-
-/** Why the ranking is empty, in words that agree with the count above it. */
-function noDots(all, sectionId) {
-  if (all === 0) return "No dots yet.";
-  return `No dots on this section's cards yet (${dots(all)} on other sections).`;
-}
-
-// Fitting: all the text while there is room, then shorter, then "+N more" ---------------------
-
-const CLAMPS = ["none", "8", "6", "4", "3"]; // lines of card text, longest first
-
-/** Every card with all its text when that fits; else every card with its text cut at the most
- * lines that fit; else whole cards of four lines and "+N more" for the rest (and when not
- * even the first fits, its text cut shorter still, so the section shows something). */
-function fitList(list, more) {
-  const items = [...list.children];
-  for (const item of items) item.hidden = false;
-  list.classList.remove("tight");
-  more.hidden = true;
-  for (const clamp of CLAMPS) {
-    list.style.setProperty("--clamp", clamp);
-    if (list.scrollHeight <= list.clientHeight + 1) return;
-  }
-  list.style.setProperty("--clamp", "4");
-  more.hidden = false; // it takes room from the list, so measure with it shown
-  const limit = list.clientHeight;
-  const fits = () => items.findIndex((item) => item.offsetTop + item.offsetHeight > limit + 1);
-  let first = fits();
-  if (first === 0) {
-    list.classList.add("tight");
-    first = fits();
-  }
-  const hidden = first < 0 ? 0 : items.length - first;
-  for (const item of items.slice(first < 0 ? items.length : first)) item.hidden = true;
-  if (hidden === 0) more.hidden = true;
-  else more.textContent = `+ ${hidden} more`;
-}
-
-/** A zoomed section: the largest card text that shows every card, else the smallest and "+N". */
-function fitZoom(list, more) {
-  const zoom = list.closest(".zoom");
-  for (const size of ZOOM_SIZES) {
-    zoom.style.setProperty("--card-size", `${size}px`);
-    if (list.scrollHeight <= list.clientHeight + 1) {
-      more.hidden = true;
-      return;
-    }
-  }
-  fitList(list, more);
-}
-
-function fitResults(panel) {
-  const list = panel.querySelector(".ranking");
-  if (list) fitList(list, panel.querySelector(".more"));
 }
 
 main().catch((error) => {
