@@ -45,7 +45,10 @@ async def join(request: Request) -> Response:
     invited = await _invited(request)
     current = await _signed_in(request)
     if current is not None and current.id != invited.id:
-        return HTMLResponse(_ask_page(current, invited), headers={"cache-control": "no-store"})
+        # A form POST carries `Origin: null` under the site-wide no-referrer policy, so this
+        # page asks for its real origin on same-origin requests (the switch checks it).
+        headers = {"cache-control": "no-store", "referrer-policy": "same-origin"}
+        return HTMLResponse(_ask_page(current, invited), headers=headers)
     return await _sign_in(request, invited)
 
 

@@ -102,6 +102,8 @@ async def test_facilitator_sets_up_a_new_workshop_end_to_end(
     await expect(created).to_contain_text("“Spring cohort (test)” is ready.")
     assert "/join/" in await created.locator("input.link").input_value()
     await created.locator("button.open-new").click()
+    # This browser is signed in to the first workshop: the invitation asks before switching.
+    await console.get_by_role("button", name=re.compile("^Switch to")).click()
     await expect(console.locator("#workshop-title")).to_have_text("Spring cohort (test)")
     await expect(console).to_have_url(re.compile(r"/console$"))
     await expect(console.locator("#people tbody tr")).to_have_count(1)  # just me

@@ -572,7 +572,7 @@ def _python_run(rng: random.Random, n: int, private: bool = False) -> dict[str, 
 def test_browser_reducer_mirrors_the_server_reducer() -> None:
     rng = random.Random(20250102)
     runs = [_python_run(rng, 80) for _ in range(150)]
-    runs += [_python_run(rng, 60, private=True) for _ in range(60)]
+    runs += [_python_run(rng, 60, private=True) for _ in range(80)]
     empty = _empty().to_wire()
     payload = {
         "template": TEMPLATE.raw,
