@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,10 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-@pytest.fixture
-async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
-    """await open_page(token, path): a new signed-in context (one person), its page at path.
+@asynccontextmanager
+async def page_opener(browser: Browser, base_url: str) -> AsyncIterator[OpenPage]:
+    """open_(token, path): a new signed-in context (one person), its page at path, on the
+    server at base_url; every context is closed on the way out.
 
     `viewport` and other keywords go to the new context (a laptop's size, bypass_csp...);
     token None opens the page signed out. Uncaught errors and console errors are collected
@@ -70,11 +72,20 @@ async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.js_errors = errors  # type: ignore[attr-defined]
         if token is not None:
-            await page.goto(f"{server.url}/join/{token}")
+            await page.goto(f"{base_url}/join/{token}")
         if path is not None:
-            await page.goto(f"{server.url}{path}")
+            await page.goto(f"{base_url}{path}")
         return page
 
-    yield open_
-    for context in contexts:
-        await context.close()
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
+    """await open_page(token, path): see page_opener; on this test's server."""
+    async with page_opener(browser, server.url) as open_:
+        yield open_

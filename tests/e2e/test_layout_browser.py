@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, WebSocketRoute, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
 from tests.conftest import token_of
-from tests.e2e.conftest import OpenPage
+from tests.e2e.conftest import OpenPage, page_opener
 from tests.e2e.day3 import fill_day3
 from tests.http_client import call
-from tests.servers import Server
+from tests.servers import Server, demo_roster, sqlite_url
 from tests.wsclient import Client
 
 pytestmark = pytest.mark.browser
@@ -105,12 +106,37 @@ async def hold_edits(page: Page) -> None:
     await page.route_web_socket(re.compile(r"/ws/boards/"), route)
 
 
+@pytest.fixture(scope="module")
+def room_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Server, dict[str, Any]]]:
+    db = sqlite_url(tmp_path_factory.mktemp("day3") / "brickboard.db")
+    demo = demo_roster(db)
+    server = Server(db=db, extra=("--rate-limit", "0")).start()
+    try:
+        yield server, demo
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+async def room(
+    browser: Browser, room_server: tuple[Server, dict[str, Any]]
+) -> AsyncIterator[tuple[Server, dict[str, Any], OpenPage]]:
+    """One busy room for every size (nothing here changes the board: the edit stays held)."""
+    server, demo = room_server
+    stage = await busy_room(server, demo, demo["boards"][0]["id"])
+    async with page_opener(browser, server.url) as open_:
+        yield server, demo, open_
+    await stage.close()
+
+
 @pytest.mark.parametrize("size", SIZES.keys())
 async def test_a_day3_board_is_readable_with_the_busiest_header(
-    open_page: OpenPage, demo: dict[str, Any], server: Server, size: str
+    room: tuple[Server, dict[str, Any], OpenPage], size: str
 ) -> None:
+    server, demo, open_page = room
     board = demo["boards"][0]["id"]
-    stage = await busy_room(server, demo, board)
     page = await open_page(token_of(demo, "facilitator"), viewport=SIZES[size])
     await hold_edits(page)
     await page.goto(f"{server.url}/boards/{board}?follow=1")
@@ -159,22 +185,20 @@ async def test_a_day3_board_is_readable_with_the_busiest_header(
     await side.locator(".side-close").click()
     await expect(side).to_be_hidden()
     assert page.js_errors == []  # type: ignore[attr-defined]
-    await stage.close()
+    await page.context.close()
 
 
-async def test_every_page_reflows_at_320_px(
-    open_page: OpenPage, demo: dict[str, Any], server: Server
-) -> None:
+async def test_every_page_reflows_at_320_px(room: tuple[Server, dict[str, Any], OpenPage]) -> None:
     """WCAG 1.4.10: at 320 CSS px (a phone, or a laptop at 400%) no page scrolls sideways;
     wide data tables scroll inside their own box."""
+    _, demo, open_page = room
     board = demo["boards"][0]["id"]
-    await fill_day3(server.ws_url, board, token_of(demo, "facilitator"))
     phone = SIZES["320x640"]
     pages = [
         ("mayor", "/boards", ".board-item"),
         ("facilitator", "/console", "#people tbody tr"),
         ("facilitator", "/run", ".run-board"),
-        ("observer", "/present", "#where-title"),
+        ("observer", "/present", "#timer"),
         ("facilitator", "/cross", ".rcard"),
         ("mayor", f"/boards/{board}/history", ".snapshot-item, .empty-note"),
         ("facilitator", "/preread", ".board-entry"),
@@ -189,4 +213,5 @@ async def test_every_page_reflows_at_320_px(
         if await page.evaluate(SIDEWAYS) > 0:
             wide[path] = await page.evaluate(SIDEWAYS)
         assert page.js_errors == [], (path, page.js_errors)  # type: ignore[attr-defined]
+        await page.context.close()
     assert wide == {}, wide
