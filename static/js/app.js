@@ -24,6 +24,8 @@ import { SidePanel } from "./side-panel.js";
 import { Following } from "./following.js";
 import { Announcer } from "./announce.js";
 import { Banners } from "./banners.js";
+import { UndoManager } from "./undo.js";
+import { undoControls } from "./undo-ui.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const RECENT_MS = 15000; // my own touches on a card, kept out of the announcements this long
@@ -171,6 +173,7 @@ async function main() {
             return sync.openText({ card: card.id, field });
           }
         : null,
+      onTyped: card ? (typed) => undo?.typed({ card: card.id, ...typed }) : null,
       onClose: () => {
         setFocus(null);
         if (card) touch(card.id);
@@ -238,6 +241,15 @@ async function main() {
     onToggle: () => schedule(),
   });
 
+  // Undo and redo (undo.js): this person's own edits on this board, once the sync exists.
+  // Its two buttons go in the header's slot for them.
+  let undo = null;
+  const undoUi = undoControls({
+    undo: () => undo?.undo(),
+    redo: () => undo?.redo(),
+    can: (which) => Boolean(undo?.can(which)),
+    next: (which) => undo?.next(which) ?? null,
+  });
   const header = buildHeader(document.getElementById("topbar"), me, boardId, {
     follow: () => following.toggle(),
     votes: () => {
@@ -251,6 +263,7 @@ async function main() {
     privateWriting: () => submit(view.private ? { kind: "private.reveal" } : { kind: "private.start" }),
     outline: () => layout.toggleOutline(),
   });
+  header.editHistory.append(...undoUi.buttons, undoUi.status);
   const banners = new Banners(document.getElementById("banners"), { actor, template, voteActions, submit });
   const canvas = new Canvas(document.getElementById("canvas"), template, perms, intents);
   const outline = new Outline(document.getElementById("outline"), template, perms, intents);
@@ -344,6 +357,8 @@ async function main() {
     },
     onError: (message) => notify(message),
   });
+  undo = new UndoManager({ sync, boardId, actor, template, notify, onChange: () => undoUi.refresh(), announce: undoUi.announce });
+  undoUi.refresh();
   // A tiny, read-only handle for tests and for a curious facilitator's console.
   const plain = (map) => Object.fromEntries(map);
   window.brickboard = Object.freeze({

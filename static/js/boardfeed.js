@@ -1,14 +1,14 @@
 // A board followed live by the room pages (run, present, cross): the board's own reducer
-// (model.js, the mirror of the server's) on a LogClient (stage.js: resume, back-off, sleep and
-// dead-network recovery). No pending edits and no local storage: these pages only watch a
-// board, or send the facilitator's room ops (votes, private writing), which resolve on their
-// own event.
+// (model.js, the mirror of the server's) on a LogClient (logclient.js, on connection.js:
+// resume, heartbeat, back-off, offline and online, sleep and dead-network recovery). No
+// pending edits and no local storage: these pages only watch a board, or send the
+// facilitator's room ops (votes, private writing), which resolve on their own event.
 //
 // model.js is imported as a namespace, so a page keeps working with an older reducer that
 // lacks a kind: an event it cannot apply makes the feed start over from the server's state.
 
 import * as model from "./model.js";
-import { LogClient } from "./stage.js";
+import { LogClient } from "./logclient.js";
 
 export class BoardFeed extends LogClient {
   /** id: the board; template: makeTemplate(GET /api/template). */

@@ -45,6 +45,20 @@ export async function getJSON(url) {
 
 /** A random id from crypto.getRandomValues: crypto.randomUUID only exists in secure contexts,
  * and the workshop room serves plain http on its LAN address. */
+/** POST a JSON body; the answer's JSON, or an Error with the server's sentence. A network
+ * failure rejects with fetch's TypeError. */
+export async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(answer?.error?.message || `The server answered ${response.status}.`);
+  return answer;
+}
+
 export function randomId(prefix = "") {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -5,10 +5,13 @@
 // Editing a card that exists, its text (and the text fields of its own type) is shared live:
 // each keystroke goes to the sync layer (BoardSync.openText), which sends it as text.splice
 // merged with everyone else's typing, and their typing appears in the field as it arrives,
-// the cursor and selection carried over it. Saving then sends only the other fields.
+// the cursor and selection carried over it. Saving then sends only the other fields. Ctrl+Z in
+// such a field undoes the person's own typing a run at a time (textundo.js); when the dialog
+// closes, that typing becomes one step of the board's undo (`onTyped`).
 
 import { el } from "./dom.js";
 import { transformIndex } from "./text.js";
+import { TypingHistory, undoKey } from "./textundo.js";
 
 const ENUM_LABELS = { d30: "30 days", d60: "60 days", d90: "90 days" };
 
@@ -17,8 +20,10 @@ const ENUM_LABELS = { d30: "30 days", d60: "60 days", d90: "90 days" };
  * onSave({type, text, fields, live}) returns null to close, or a sentence shown in the dialog;
  * `live` names the fields shared as typed (not to be saved again).
  * live(field): a live text handle for a field of `card` (BoardSync.openText), or null.
+ * onTyped({field, from, to}): on closing, per field typed into: its text, and the text with
+ * all that typing undone.
  */
-export function openCardEditor({ template, section, card = null, type = null, onSave, onClose, live = null }) {
+export function openCardEditor({ template, section, card = null, type = null, onSave, onClose, live = null, onTyped = null }) {
   const sectionInfo = template.sections.get(section);
   let currentType = card ? card.type : type || sectionInfo.typical?.[0] || "idea";
   // Field values typed so far, kept across type changes so switching back loses nothing.
@@ -32,15 +37,18 @@ export function openCardEditor({ template, section, card = null, type = null, on
   typeSelect.value = currentType;
   const text = el("textarea", { id: "card-text", name: "text", dir: "auto", rows: 4, maxLength: template.textMax, required: true });
   text.value = card ? card.text : "";
-  // Live text handles by field name, while the dialog is open.
+  // Live text handles by field name, while the dialog is open, and their typing histories.
   const handles = new Map();
+  const histories = new Map();
   const textHandle = card && live ? live("text") : null;
   const fieldBox = el("div", { class: "type-fields" });
   const problem = el("p", { class: "form-problem", role: "alert" });
-  if (textHandle) {
-    handles.set("text", textHandle);
-    bindLive(text, textHandle, problem);
-  }
+  const share = (input, name, handle) => {
+    handles.set(name, handle);
+    if (!histories.has(name)) histories.set(name, new TypingHistory());
+    bindLive(input, handle, problem, histories.get(name));
+  };
+  if (textHandle) share(text, "text", textHandle);
   // Typing is saved as it goes: closing the dialog only drops unsaved changes of other fields.
   const cancel = el("button", { type: "button", class: "secondary", text: textHandle ? "Close" : "Cancel" });
   const save = el("button", { type: "submit", class: "primary", text: card ? "Save" : "Add card" });
@@ -69,17 +77,14 @@ export function openCardEditor({ template, section, card = null, type = null, on
     // The card's own text fields are live while the dialog shows the card's own type.
     for (const [name, handle] of handles) {
       if (name === "text") continue;
-      handle.close();
+      finish(name, handle);
       handles.delete(name);
     }
     fieldBox.replaceChildren(
       ...Object.entries(template.fieldsFor(currentType, section)).map(([name, spec]) => {
         const row = fieldRow(name, spec, values.has(name) ? values.get(name) : null);
         const handle = spec.kind === "text" && textHandle && currentType === card.type ? live(name) : null;
-        if (handle) {
-          handles.set(name, handle);
-          bindLive(row.querySelector("[data-field]"), handle, problem);
-        }
+        if (handle) share(row.querySelector("[data-field]"), name, handle);
         return row;
       }),
     );
@@ -110,8 +115,17 @@ export function openCardEditor({ template, section, card = null, type = null, on
     if (message) problem.textContent = message;
     else dialog.close();
   });
+  /** Typing in a field is over: its edits go out, and it becomes one step of the board's undo. */
+  function finish(name, handle) {
+    const history = histories.get(name);
+    if (onTyped && history && !history.empty && handle.text !== null) {
+      onTyped({ field: name, from: handle.text, to: history.undoneAll(handle.text) });
+    }
+    histories.delete(name);
+    handle.close();
+  }
   dialog.addEventListener("close", () => {
-    for (const handle of handles.values()) handle.close();
+    for (const [name, handle] of handles) finish(name, handle);
     handles.clear();
     dialog.remove();
     onClose?.();
@@ -131,12 +145,18 @@ const units = (text, points) => [...text].slice(0, points).join("").length;
 /**
  * Share what a person types in `input` through a live text handle, and show in it what others
  * type: the value is replaced, the selection carried over their change, the scroll kept.
+ * Ctrl+Z / Ctrl+Shift+Z (and the browser's own Undo) step through `history`, this person's runs.
  */
-function bindLive(input, handle, problem) {
+function bindLive(input, handle, problem, history) {
   input.value = handle.text;
   input.addEventListener("input", () => {
-    const message = handle.edit(input.value, codePoints(input.value, input.selectionEnd));
-    if (message === null) return;
+    const before = handle.text;
+    const cursor = codePoints(input.value, input.selectionEnd);
+    const message = handle.edit(input.value, cursor);
+    if (message === null) {
+      history.record(before, handle.text, cursor);
+      return;
+    }
     // Refused (the section was locked, the card deleted…): back to the text as it is.
     const at = codePoints(input.value, input.selectionStart);
     input.value = handle.text;
@@ -144,7 +164,33 @@ function bindLive(input, handle, problem) {
     input.setSelectionRange(back, back);
     problem.textContent = message;
   });
+  const step = (which) => {
+    const found = which === "undo" ? history.undo(handle.text) : history.redo(handle.text);
+    if (found === null) return;
+    const message = handle.edit(found.text, found.cursor);
+    if (message !== null) {
+      problem.textContent = message;
+      return;
+    }
+    found.commit();
+    input.value = handle.text;
+    const at = units(input.value, found.cursor);
+    input.setSelectionRange(at, at);
+  };
+  input.addEventListener("keydown", (e) => {
+    const which = undoKey(e);
+    if (which === null) return;
+    e.preventDefault(); // never the browser's own undo: it knows nothing of others' typing
+    step(which);
+  });
+  input.addEventListener("beforeinput", (e) => {
+    if (e.inputType !== "historyUndo" && e.inputType !== "historyRedo") return;
+    e.preventDefault();
+    step(e.inputType === "historyUndo" ? "undo" : "redo");
+  });
   handle.onRemote = (value, change) => {
+    if (change) history.remote(change);
+    else history.clear();
     if (value === null) {
       input.disabled = true;
       problem.textContent = "This card was deleted or hidden meanwhile.";

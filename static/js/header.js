@@ -8,8 +8,9 @@
 
 import { el } from "./dom.js";
 import { formatClock } from "./stage.js";
-import { CONNECTION_TEXT } from "./roomview.js";
+import { CONNECTION_TEXT, connectionText } from "./connection.js";
 import { KEY_HELP } from "./canvas.js";
+import { UNDO_KEYS } from "./undo-ui.js";
 
 const PRESENCE_SHOWN = 3;
 
@@ -30,7 +31,7 @@ export function buildHeader(bar, me, boardId, actions) {
     el(
       "dl",
       { class: "keys" },
-      KEY_HELP.flatMap(([keys, what]) => [el("dt", {}, [el("kbd", { text: keys })]), el("dd", { text: what })]),
+      [...KEY_HELP, ...UNDO_KEYS].flatMap(([keys, what]) => [el("dt", {}, [el("kbd", { text: keys })]), el("dd", { text: what })]),
     ),
   ]);
   const timer = el("span", { id: "stage-timer", class: "pill stage-timer", role: "timer", hidden: true });
@@ -141,7 +142,7 @@ export function buildHeader(bar, me, boardId, actions) {
       timer.title = t.status === "running" ? "The room's shared timer" : "The room's timer is paused";
     },
     status(sync) {
-      connection.textContent = sync.status === "closed" && sync.closedFor ? `Disconnected: ${sync.closedFor}` : CONNECTION_TEXT[sync.status];
+      connection.textContent = connectionText(sync.status, { waiting: sync.pendingCount(), closedFor: sync.closedFor });
       connection.className = `pill conn-${sync.status}`;
       const n = sync.pendingCount();
       saved.textContent = n === 0 ? "All saved" : `${n} ${n === 1 ? "edit" : "edits"} waiting`;

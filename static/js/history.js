@@ -2,7 +2,8 @@
 // two points, restore, and the exports. Reading is open to every participant; restore and
 // exports only to the facilitator and the board's mayor (the server checks it too).
 
-import { confirmDialog, el, getJSON, toast } from "./dom.js";
+import { confirmDialog, el, getJSON, postJSON, toast } from "./dom.js";
+import { recordRestore } from "./undo.js";
 import { makeFormat } from "./history-cards.js";
 import { renderDiff } from "./history-diff.js";
 import { renderSnapshot } from "./history-view.js";
@@ -19,19 +20,7 @@ const EXPORTS = [
 ];
 
 const $ = (id) => document.getElementById(id);
-const page = { snapshots: [], viewed: null, owner: false, fmt: null, names: {} };
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(answer?.error?.message || `The server answered ${response.status}.`);
-  return answer;
-}
+const page = { snapshots: [], viewed: null, owner: false, fmt: null, names: {}, me: null };
 
 const newestFirst = () => [...page.snapshots].reverse();
 const snapshotById = (id) => page.snapshots.find((s) => s.id === id) || null;
@@ -204,13 +193,15 @@ async function viewSnapshot(id) {
 async function restore(snapshot) {
   const yes = await confirmDialog({
     title: `Restore “${snapshot.label}”?`,
-    message: `This adds ops that make the board look like ${snapshot.label} again; a snapshot of the board as it is now is taken first, so you can undo by restoring that.`,
+    message: `This adds ops that make the board look like ${snapshot.label} again; a snapshot of the board as it is now is taken first: Ctrl+Z on the board (or restoring that snapshot) undoes it.`,
     confirm: "Restore",
     danger: true,
   });
   if (!yes) return;
   try {
     const result = await postJSON(`${api}/restore`, { snapshot: snapshot.id });
+    // The restore is this person's last step on the board: Ctrl+Z there undoes it.
+    if (result.ops) recordRestore(boardId, page.me, { from: result.before.id, to: snapshot.id, label: snapshot.label });
     toast(
       result.ops ? `Restored ${snapshot.label}: ${result.ops} ${result.ops === 1 ? "change" : "changes"} sent to the board.` : `The board already looks like ${snapshot.label}.`,
       "ok",
@@ -250,6 +241,7 @@ async function main() {
   const role = me.me.role;
   page.owner = role === "facilitator" || (role === "mayor" && board.mayor === me.me.id);
   page.names = { [me.me.id]: me.me.name };
+  page.me = me.me.id;
   page.fmt = makeFormat(template, page.names, days?.timezone);
   page.snapshots = listing.snapshots;
 

@@ -1,11 +1,12 @@
-// A minimal live connection to one board for the pre-read editor (docs/protocol.md): hello
-// with since null, the board's state in the welcome, op frames whose own event is the
-// acknowledgement, resent with the same ids after a reconnect (the server applies an id once).
-// It follows only what the editor shows: the board fields, the brief and the cards.
+// A minimal live connection to one board for the pre-read editor (docs/protocol.md), on a
+// Connection (connection.js: hello, heartbeat, back-off, offline and online, the states every
+// page shows): hello with since null, the board's state in the welcome, op frames whose own
+// event is the acknowledgement, resent with the same ids after a reconnect (the server applies
+// an id once). It follows only what the editor shows: the board fields, the brief and the cards.
 
+import { Connection } from "./connection.js";
 import { randomId } from "./dom.js";
 
-const FINAL_CLOSE = new Set([4401, 4403, 4404]); // signed out, not allowed, no such board
 const RETRYABLE = new Set(["rate_limited", "unavailable"]);
 
 export class BoardLink {
@@ -16,48 +17,21 @@ export class BoardLink {
     this.client = randomId("preread-");
     this.pending = new Map(); // op id -> {op, resolve, reject}
     this.state = null;
-    this.ws = null;
-    this.welcomed = false;
-    this.closed = false;
     this.closeWhenIdle = false;
-    this.attempts = 0;
-    this.status = "connecting";
-    this.reason = "";
-    this.connect();
+    this.conn = new Connection({
+      id: boardId,
+      hello: () => ({ client: this.client, since: null }),
+      onFrame: (frame) => this.#receive(frame),
+      onStatus: (status) => this.#status(status),
+    }).start();
   }
 
-  connect() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/ws/boards/${encodeURIComponent(this.boardId)}`);
-    this.ws = ws;
-    this.welcomed = false;
-    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "hello", client: this.client, since: null })));
-    ws.addEventListener("message", (e) => {
-      if (this.ws !== ws) return;
-      let frame;
-      try {
-        frame = JSON.parse(e.data);
-      } catch {
-        return;
-      }
-      this.#receive(frame);
-    });
-    ws.addEventListener("close", (e) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.welcomed = false;
-      if (this.closed) return;
-      if (FINAL_CLOSE.has(e.code)) {
-        this.#setStatus("closed", e.reason || "The server closed the connection.");
-        for (const p of this.pending.values()) p.reject(new Error(e.reason || "The connection was refused."));
-        this.pending.clear();
-        return;
-      }
-      this.attempts += 1;
-      this.#setStatus("reconnecting");
-      const ceiling = Math.min(10000, 500 * 2 ** (this.attempts - 1));
-      setTimeout(() => !this.closed && this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
-    });
+  get status() {
+    return this.conn.status;
+  }
+
+  get reason() {
+    return this.conn.closedFor || "";
   }
 
   /** Send an op; resolves with its event (the acknowledgement), rejects with the refusal. */
@@ -70,31 +44,32 @@ export class BoardLink {
   }
 
   close() {
-    this.closed = true;
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) ws.close(1000, "done");
+    this.conn.stop();
+  }
+
+  #status(status) {
+    if (status === "closed") {
+      for (const p of this.pending.values()) p.reject(new Error(this.reason || "The connection was refused."));
+      this.pending.clear();
+    }
+    this.handlers.onStatus(status, this.reason);
   }
 
   #sendOne(id) {
     const entry = this.pending.get(id);
-    if (entry && this.welcomed && this.ws && this.ws.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify({ type: "op", id, op: entry.op }));
-    }
+    if (entry && this.conn.welcomed) this.conn.send({ type: "op", id, op: entry.op });
   }
 
   #receive(frame) {
     if (frame.type === "welcome") {
       this.state = frame.state;
-      this.welcomed = true;
-      this.attempts = 0;
-      this.#setStatus("connected");
+      this.conn.ready();
       this.handlers.onWelcome(this.state);
       for (const id of this.pending.keys()) this.#sendOne(id);
     } else if (frame.type === "op") {
       this.#event(frame);
     } else if (frame.type === "ops") {
-      for (const event of frame.ops) if (this.welcomed) this.#event(event);
+      for (const event of frame.ops) if (this.conn.welcomed) this.#event(event);
     } else if (frame.type === "error") {
       const entry = frame.id ? this.pending.get(frame.id) : null;
       if (!entry) return;
@@ -111,11 +86,7 @@ export class BoardLink {
   #event(event) {
     if (!this.state) return;
     if (event.seq > this.state.seq + 1) {
-      // A gap: start again from the whole state (the pending ops are resent after it).
-      const ws = this.ws;
-      this.ws = null;
-      if (ws) ws.close(1000, "resync");
-      this.connect();
+      this.conn.resync(); // a gap: start again from the whole state (pending ops are resent)
       return;
     }
     if (event.seq === this.state.seq + 1) {
@@ -136,12 +107,6 @@ export class BoardLink {
     setTimeout(() => {
       if (this.closeWhenIdle && this.pending.size === 0) this.close();
     }, 0);
-  }
-
-  #setStatus(status, reason = "") {
-    this.status = status;
-    this.reason = reason;
-    this.handlers.onStatus(status, reason);
   }
 }
 

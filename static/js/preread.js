@@ -3,6 +3,7 @@
 // pre-read packet all see the same text. Unsaved drafts are kept per board while you switch.
 
 import { el, getJSON, toast } from "./dom.js";
+import { CONNECTION_TEXT, connectionText } from "./connection.js";
 import { BoardLink } from "./preread-link.js";
 
 const BOARD_FIELDS = [
@@ -17,7 +18,6 @@ const HINTS = {
   constraints: "Money, rules, politics, legacy systems, staffing.",
   questions: "Two or three questions the mayor wants the experts to answer.",
 };
-const CONNECTION = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", closed: "Disconnected" };
 const FRAME_BUDGET = 48 * 1024; // the server closes on frames over 64 KiB
 const $ = (id) => document.getElementById(id);
 const chars = (s) => [...s].length; // the server counts code points
@@ -133,7 +133,7 @@ function renderEditor(entry) {
   $("editor").replaceChildren(
     el("div", { class: "editor-head" }, [
       el("h2", { id: "editor-city", dir: "auto", text: city || title }),
-      el("p", { class: "sub", id: "connection", text: CONNECTION.connecting }),
+      el("p", { class: "sub", id: "connection", text: CONNECTION_TEXT.connecting }),
     ]),
     el("div", { class: "editor-body" }, [form, facts]),
   );
@@ -173,7 +173,7 @@ function showConnection(entry) {
   const line = $("connection");
   if (!line || entry.summary.id !== current || !entry.link) return;
   const { status, reason } = entry.link;
-  line.textContent = status === "closed" && reason ? `Disconnected: ${reason}` : CONNECTION[status];
+  line.textContent = connectionText(status, { waiting: entry.link.pending.size, closedFor: reason });
   line.className = `sub conn-${status}`;
 }
 
@@ -241,7 +241,11 @@ async function save(entry) {
   entry.saving = true;
   showState(entry);
   try {
-    for (const op of ops) await link.send(op);
+    for (const op of ops) {
+      const saved = link.send(op);
+      showConnection(entry); // offline, it counts the edit waiting
+      await saved;
+    }
   } catch (error) {
     problem.textContent = `Not saved: ${error.message}`;
     toast(`Not saved: ${error.message}`);

@@ -1,5 +1,5 @@
 // Read-only pieces shared by the room pages (present, cross, run): a card as the room sees it,
-// its type fields in words, the connection's name, the board's one-line label.
+// its type fields in words, the connection's name (connection.js), the board's one-line label.
 // User text only ever goes in through textContent (el's `text`).
 
 import { el } from "./dom.js";
@@ -7,13 +7,7 @@ import { el } from "./dom.js";
 const VALUE_LABELS = { d30: "30 days", d60: "60 days", d90: "90 days", capex: "capital", opex: "operating" };
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 
-export const CONNECTION_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  closed: "Disconnected",
-};
+export { CONNECTION_TEXT, connectionText } from "./connection.js";
 
 /** The type fields of a card, in words: [[label, value], …]. */
 export function fieldsOf(template, card) {

@@ -6,7 +6,7 @@
 
 import { el, randomId, toast } from "./dom.js";
 import { BoardFeed, currentRound, tally } from "./boardfeed.js";
-import { CONNECTION_TEXT, clockTime } from "./roomview.js";
+import { CONNECTION_TEXT, clockTime, connectionText } from "./roomview.js";
 
 const TOP_SHOWN = 5;
 
@@ -156,7 +156,7 @@ export class RunBoard {
   render() {
     const q = this.q;
     const feed = this.feed;
-    q.conn.textContent = feed.status === "closed" && feed.closedFor ? `Disconnected: ${feed.closedFor}` : CONNECTION_TEXT[feed.status];
+    q.conn.textContent = connectionText(feed.status, { waiting: feed.pending.size, closedFor: feed.closedFor });
     q.conn.className = `rb-conn pill conn-${feed.status}`;
     const state = feed.state;
     const ready = Boolean(state) && feed.status === "connected";

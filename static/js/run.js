@@ -8,7 +8,7 @@
 import { el, getJSON, toast } from "./dom.js";
 import { makeTemplate } from "./model.js";
 import { StageSync, formatClock } from "./stage.js";
-import { CONNECTION_TEXT, boardLabel, clockTime, dateIn } from "./roomview.js";
+import { boardLabel, clockTime, connectionText, dateIn } from "./roomview.js";
 import { RunBoard } from "./run-boards.js";
 
 const TICK = 200;
@@ -35,7 +35,7 @@ async function main() {
     onChange: () => render(),
     onStatus: (status) => {
       const pill = document.getElementById("stage-conn");
-      pill.textContent = status === "closed" && stage.closedFor ? `Disconnected: ${stage.closedFor}` : CONNECTION_TEXT[status];
+      pill.textContent = connectionText(status, { waiting: stage.pending.size, closedFor: stage.closedFor });
       pill.className = `pill conn-${status}`;
       render();
     },

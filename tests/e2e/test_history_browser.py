@@ -166,7 +166,7 @@ async def test_history_shows_days_diff_restores_live_and_exports_the_plan(
     dialog = page.locator("dialog.confirm")
     await expect(dialog).to_contain_text(
         "This adds ops that make the board look like Day 1 close again; a snapshot of the board"
-        " as it is now is taken first, so you can undo by restoring that."
+        " as it is now is taken first: Ctrl+Z on the board (or restoring that snapshot) undoes it."
     )
     await dialog.locator("button.danger").click()
     await expect(

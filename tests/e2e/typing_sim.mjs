@@ -53,6 +53,9 @@ globalThis.clearTimeout = (id) => timers.delete(id);
 Object.defineProperty(globalThis, "performance", { value: { now: () => now }, configurable: true, writable: true });
 Date.now = () => START + now;
 globalThis.addEventListener = () => {};
+// No heartbeat here (the connection's ticker): sockets in this simulation either carry frames
+// or close, and a ticker firing forever would never let the run settle.
+globalThis.setInterval = () => 0;
 Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true });
 globalThis.location = { protocol: "http:", host: "sim" };
 
@@ -194,6 +197,7 @@ class Server {
       this.conns.add(conn);
       return;
     }
+    if (frame.type === "ping") return conn.socket.deliver({ type: "pong" });
     if (frame.type !== "op" || !this.conns.has(conn)) return;
     const known = this.byId.get(frame.id);
     if (known) {
@@ -335,7 +339,7 @@ const adder = tabs[0];
 function addCard() {
   if (!adder.sync.view) return runAs(NET, () => setTimeout(() => runAs(adder.ctx, addCard), 5));
   adder.blockedUntil = now + config.addOffline;
-  adder.sync.ws?.drop();
+  adder.sync.conn.ws?.drop();
   const refused = adder.sync.submit({ kind: "card.add", card: { id: CARD, section: "problem_vision", type: "idea", text: `Start ${SENTINEL} end` }, after: null });
   if (refused) fail(`card.add refused: ${refused}`);
 }
@@ -357,11 +361,11 @@ function schedule(tab) {
       const roll = random();
       if (roll < config.drops * 20) {
         seen.drops += 1;
-        tab.sync.ws?.drop?.();
+        tab.sync.conn.ws?.drop?.();
       } else if (roll < (config.drops + config.reloads) * 20) {
         seen.reloads += 1;
         tab.field?.close?.();
-        const old = tab.sync.ws;
+        const old = tab.sync.conn.ws;
         tab.gen += 1; // the old page's timers and socket are gone with it
         old?.close?.();
         start(tab);
