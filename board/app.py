@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,8 +17,9 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from board import console, history_api, http, joining, signin
+from board import backup_api, console, history_api, http, joining, signin
 from board.auth import OriginPolicy
+from board.backups import BackupKeeper, BackupPlan, default_folder
 from board.bodylimit import BodyLimit, BodyLimits
 from board.config import Settings
 from board.demo import ensure_demo
@@ -134,6 +136,14 @@ def create_app(
                 settings.public_url or room_url(settings.host, settings.port, settings.https)
             ).rstrip("/"),
             quotas=PersonQuotas(settings.rate_limit, settings.sockets_per_person),
+            backups=BackupKeeper(
+                settings.db_url,
+                BackupPlan(
+                    Path(settings.backup_dir or default_folder(settings.db_url)),
+                    settings.backup_every,
+                    settings.backup_keep,
+                ),
+            ),
         )
         broker = None
         if settings.broker_url:
@@ -148,14 +158,18 @@ def create_app(
         if settings.seed_demo:
             await ensure_demo(store)
         app.state.services = services
-        closer = DayCloser(store, services.rooms, end=settings.day_end)
+        closer = DayCloser(
+            store, services.rooms, end=settings.day_end, on_close=services.backups.day_closed
+        )
         closer.start()  # its first tick closes days missed while the server was down
+        services.backups.start()
         if on_ready is not None:
             await on_ready(services)
         try:
             yield {}
         finally:
             await closer.stop()
+            await services.backups.stop()
             await services.rooms.close()
             if broker is not None:
                 await broker.stop()
@@ -165,6 +179,7 @@ def create_app(
         *http.routes,
         *console.routes,
         *history_api.routes,
+        *backup_api.routes,
         *joining.routes,
         *signin.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),

@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from board import cli_db, exporting
+from board import archive, cli_db, cli_records, exporting
 from board.auth import actor_of
 from board.cli_limits import add_limit_options, limit_settings
 from board.config import DEFAULT_PORT, Settings
@@ -24,7 +24,17 @@ from board.services import Services
 from board.store import DatabaseProblem, Store
 from board.store.engine import default_url
 
-COMMANDS = ("serve", "demo", "workshop", "export", "import", "db")
+COMMANDS = (
+    "serve",
+    "demo",
+    "workshop",
+    "export",
+    "import",
+    "import-workshop",
+    "db",
+    "backup",
+    "restore",
+)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
         "board after about twice this (default: 20)",
     )
     add_limit_options(serve)
+    cli_records.add_serve_options(serve)
     serve.add_argument(
         "--hello-timeout",
         type=float,
@@ -136,7 +147,10 @@ def parser() -> argparse.ArgumentParser:
     _db_option(links)
     _address_options(links)
 
-    export = sub.add_parser("export", help="export a workshop (ZIP) or one board")
+    export = sub.add_parser(
+        "export",
+        help="export a workshop (the archive ZIP: README, Keeping the records) or one board",
+    )
     export.add_argument("workshop", metavar="WORKSHOP", help="the workshop id (w_...)")
     export.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     export.add_argument("--board", metavar="BOARD", help="export this board only")
@@ -146,7 +160,11 @@ def parser() -> argparse.ArgumentParser:
         choices=["plan.html", "plan.md", "actions.csv", "actions.ics", "board.json"],
         help="with --board: what to export (default: plan.html)",
     )
-    export.add_argument("--snapshot", metavar="ID", help="with --board: from this snapshot")
+    export.add_argument(
+        "--snapshot",
+        metavar="ID",
+        help="with --board: from this snapshot (default: now, the board as committed)",
+    )
     _db_option(export)
 
     importer = sub.add_parser("import", help="import a board JSON export into a workshop")
@@ -154,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("file", metavar="FILE.json", help="a board exported as JSON")
     _db_option(importer)
     cli_db.add_parser(sub, _db_option)
+    cli_records.add_parsers(sub, _db_option, _address_options)
     return root
 
 
@@ -257,6 +276,7 @@ def _serve(args: argparse.Namespace) -> int:
         hello_timeout=args.hello_timeout,
         ping_interval=args.ping_interval,
         **limit_settings(args),
+        **cli_records.serve_settings(args),
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return serve(settings, on_ready=_announce, log_level=args.log_level)
@@ -281,26 +301,26 @@ async def _announce(services: Services) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     async def work(store: Store) -> int:
-        rooms = RoomRegistry(store)
-        try:
-            if await store.workshop(args.workshop) is None:
-                print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
+        records = await store.reader.workshop(args.workshop)
+        if records is None:
+            print(f"error: there is no workshop {args.workshop!r}", file=sys.stderr)
+            return 2
+        if args.board is None:
+            # No one's session: what was hidden from everyone stays out of the files.
+            Path(args.out).write_bytes(await archive.workshop_zip(store, args.workshop, None))
+        else:
+            board = next((b for b in records.boards if b.id == args.board), None)
+            if board is None:
+                print(f"error: no board {args.board!r} in that workshop", file=sys.stderr)
                 return 2
-            if args.board is None:
-                # No one's session: what was hidden from everyone stays out of the files.
-                data = await exporting.workshop_zip(store, rooms, args.workshop, None)
-                Path(args.out).write_bytes(data)
-            else:
-                board = await store.board(args.board)
-                if board is None or board.workshop != args.workshop:
-                    print(f"error: no board {args.board!r} in that workshop", file=sys.stderr)
-                    return 2
-                item = await exporting.frozen(store, rooms, board, None, args.snapshot)
-                Path(args.out).write_text(await exporting.render(store, item, args.format))
-            print(f"wrote {args.out}")
-            return 0
-        finally:
-            await rooms.close()
+            try:
+                item = await exporting.view(store, records, board, None, args.snapshot)
+            except LookupError as missing:
+                print(f"error: {missing}", file=sys.stderr)
+                return 2
+            Path(args.out).write_text(exporting.render(records, item, args.format), "utf-8")
+        print(f"wrote {args.out}")
+        return 0
 
     return asyncio.run(_with_store(args.db or default_url(), work))
 
@@ -342,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "import": _import,
         "db": cli_db.run,
+        "backup": cli_records.run_backup,
+        "restore": cli_records.run_restore,
+        "import-workshop": cli_records.run_import_workshop,
     }
     try:
         return handlers[args.command](args)

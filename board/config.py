@@ -62,6 +62,13 @@ class Settings:
     """redis://... when several server processes share the PostgreSQL database."""
     seed_demo: bool = False
     """Create the demo workshop at start when the database has no workshop yet."""
+    backup_dir: str | None = None
+    """Where the server keeps its own backups (None: backups/ beside a SQLite file, else
+    data/backups/)."""
+    backup_every: float = 1800.0
+    """Seconds between scheduled backups (0: only at day closes)."""
+    backup_keep: int = 48
+    """Scheduled backups kept, the newest; day-close backups are always kept."""
 
     @property
     def https(self) -> bool:

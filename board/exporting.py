@@ -1,13 +1,13 @@
-"""Assembling exports: pick the snapshot, gather names and dates, render, bundle, import.
+"""One board's exports, and importing a board export.
 
-The rendering itself is pure (board.exports); this module does the reading around it.
+An export reads committed state through the store's narrow reader (board/store/reader.py),
+never a live room: the board now (its checkpoint and the ops after it) or one of its
+snapshots, as the person asking may see it (`visible_to`, document form). Rendering is pure
+(board.exports). The workshop ZIP is board/archive.py.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,12 @@ from board.exports.plan import Plan, Source, build_plan
 from board.exports.text import action_plan_markdown, actions_csv, actions_ics
 from board.model import Actor, BoardState, Context, Refusal, apply, load_template, new_board
 from board.model.history import content
-from board.model.visibility import Viewer
+from board.model.visibility import Viewer, visible_to
 from board.protocol import BoardExport, describe
 from board.rooms import RoomRegistry
 from board.roster import new_id
 from board.store import BoardRow, SnapshotRow, Store
+from board.store.reader import WorkshopRecords
 from board.timeutil import now_iso
 
 FORMATS = {
@@ -34,67 +35,69 @@ FORMATS = {
     "actions.ics": "text/calendar; charset=utf-8",
     "board.json": "application/json",
 }
+NOW = "now"
+"""The source that is the board's current committed state, beside every snapshot."""
 
 
 class ImportRefused(ValueError):
     """A board export that cannot be imported; the message says why."""
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "board"
-
-
 @dataclass(slots=True)
-class Frozen:
-    """A board state to export, with the snapshot it came from (None: the live state)."""
+class View:
+    """A board as one person may see it, from one source: the board now, or a snapshot."""
 
     board: BoardRow
     state: dict[str, Any]
     snapshot: SnapshotRow | None
+    """None: the board now."""
+    read_at: str
+    """When it was read (now), or when the snapshot was taken."""
 
 
-async def frozen(
-    store: Store,
-    rooms: RoomRegistry,
-    board: BoardRow,
-    viewer: Viewer,
-    snapshot_id: str | None = None,
-) -> Frozen:
-    """The requested snapshot, else the latest one, else the committed live state: as `viewer`
-    may see it, with hidden cards left out (a document lists no placeholders)."""
-    if snapshot_id is not None:
-        snap = await store.snapshot(snapshot_id)
-        if snap is None or snap.board != board.id:
-            raise LookupError("There is no such snapshot of this board.")
-    else:
-        listing = await store.snapshots(board.id)
-        snap = await store.snapshot(listing[-1].id) if listing else None
-    if snap is not None:
-        return Frozen(board, reading.frozen(snap, viewer, form="document"), snap)
-    return Frozen(board, await reading.live(rooms, board.id, viewer, form="document"), None)
+def now_view(board: BoardRow, state: BoardState, viewer: Viewer) -> View:
+    return View(board, visible_to(state, viewer, form="document"), None, now_iso())
 
 
-async def plan_of(store: Store, item: Frozen) -> Plan:
-    workshop = await store.workshop(item.board.workshop)
-    assert workshop is not None
-    people = await store.participants(workshop.id)
+def snapshot_view(board: BoardRow, snapshot: SnapshotRow, viewer: Viewer) -> View:
+    return View(
+        board, reading.frozen(snapshot, viewer, form="document"), snapshot, snapshot.taken_at
+    )
+
+
+async def view(
+    store: Store, records: WorkshopRecords, board: BoardRow, viewer: Viewer, source: str | None
+) -> View:
+    """The board from `source` (a snapshot id; None or "now": the board now) as `viewer` may
+    see it; LookupError for a snapshot that is not this board's."""
+    if source in (None, "", NOW):
+        template = load_template(records.workshop.template)
+        return now_view(board, await store.reader.board_state(board, template), viewer)
+    snap = await store.snapshot(source)
+    if snap is None or snap.board != board.id:
+        raise LookupError("There is no such snapshot of this board.")
+    return snapshot_view(board, snap, viewer)
+
+
+def plan_of(records: WorkshopRecords, item: View) -> Plan:
+    workshop = records.workshop
     snap = item.snapshot
     source = Source(
         workshop_title=workshop.title,
         dates=[d["date"] for d in workshop.days],
         snapshot_id=snap.id if snap else None,
-        snapshot_label=snap.label if snap else "the live board (no snapshot yet)",
-        snapshot_at=snap.taken_at if snap else now_iso(),
+        snapshot_label=snap.label if snap else "the board now",
+        snapshot_at=item.read_at,
         seq=item.state["seq"],
         timezone=workshop.timezone,
-        names={p.id: p.name for p in people},
-        roles={p.id: p.role for p in people},
-        mayor_name=next((p.name for p in people if p.id == item.board.mayor), ""),
+        names=records.names(),
+        roles={p.id: p.role for p in records.people},
+        mayor_name=next((p.name for p in records.people if p.id == item.board.mayor), ""),
     )
     return build_plan(item.state, source)
 
 
-def board_json(item: Frozen, workshop_title: str) -> str:
+def board_json(item: View, workshop_title: str) -> str:
     data = {
         "format": "brickboard.board",
         "version": 1,
@@ -107,12 +110,10 @@ def board_json(item: Frozen, workshop_title: str) -> str:
     return encode(data)
 
 
-async def render(store: Store, item: Frozen, fmt: str) -> str:
+def render(records: WorkshopRecords, item: View, fmt: str) -> str:
     if fmt == "board.json":
-        workshop = await store.workshop(item.board.workshop)
-        assert workshop is not None
-        return board_json(item, workshop.title)
-    return render_plan(await plan_of(store, item), fmt)
+        return board_json(item, records.workshop.title)
+    return render_plan(plan_of(records, item), fmt)
 
 
 def render_plan(plan: Plan, fmt: str) -> str:
@@ -128,59 +129,33 @@ def render_plan(plan: Plan, fmt: str) -> str:
     raise LookupError(f"Unknown export format; choose one of {', '.join(FORMATS)}.")
 
 
-async def pre_read(store: Store, rooms: RoomRegistry, workshop_id: str, viewer: Viewer) -> str:
-    """The pre-read packet as `viewer` may see the boards now."""
-    workshop = await store.workshop(workshop_id)
-    assert workshop is not None
-    people = await store.participants(workshop_id)
-    names = {p.id: p.name for p in people}
-    boards = []
-    for board in await store.boards(workshop_id):
-        state = await reading.live(rooms, board.id, viewer, form="document")
-        boards.append({"state": state, "mayor_name": names.get(board.mayor or "", "")})
+def pre_read_of(records: WorkshopRecords, views: list[View]) -> str:
+    """The pre-read packet from boards already read (as their reader may see them)."""
+    names = records.names()
+    workshop = records.workshop
     return pre_read_html(
         {"title": workshop.title, "venue": workshop.venue, "days": workshop.days},
         [
             {"name": p.name, "role": p.role, "city": p.city, "organisation": p.organisation}
-            for p in people
+            for p in records.people
             if not p.revoked
         ],
-        boards,
-        load_template().raw,
+        [{"state": v.state, "mayor_name": names.get(v.board.mayor or "", "")} for v in views],
+        load_template(workshop.template).raw,
     )
 
 
-async def workshop_zip(
-    store: Store, rooms: RoomRegistry, workshop_id: str, viewer: Viewer
-) -> bytes:
-    """Every snapshot of every board as JSON, each mayor's action plan in every format, and
-    the pre-read packet, in one ZIP: all of it as `viewer` may see it."""
-    workshop = await store.workshop(workshop_id)
-    assert workshop is not None
-    buffer = io.BytesIO()
-    listing = [f"{workshop.title}", f"exported {now_iso()}", ""]
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for board in await store.boards(workshop_id):
-            folder = slug(f"{board.city} {board.id[-4:]}")
-            latest: Frozen | None = None  # snapshots come oldest first
-            for meta in await store.snapshots(board.id):
-                snap = await store.snapshot(meta.id)
-                assert snap is not None and snap.state is not None
-                name = f"snapshots/{folder}/{slug(snap.label)}-{snap.id}.json"
-                latest = Frozen(board, reading.frozen(snap, viewer, form="document"), snap)
-                zf.writestr(name, board_json(latest, workshop.title))
-                listing.append(name)
-            if latest is None:  # no snapshot yet: the plan comes from the live board
-                latest = await frozen(store, rooms, board, viewer)
-            plan = await plan_of(store, latest)
-            for fmt in ("plan.html", "plan.md", "actions.csv", "actions.ics"):
-                name = f"plans/{folder}/action-{fmt}"
-                zf.writestr(name, render_plan(plan, fmt))
-                listing.append(name)
-        zf.writestr("pre-read.html", await pre_read(store, rooms, workshop_id, viewer))
-        listing.append("pre-read.html")
-        zf.writestr("CONTENTS.txt", "\n".join(listing) + "\n")
-    return buffer.getvalue()
+async def pre_read(store: Store, workshop_id: str, viewer: Viewer) -> str:
+    """The pre-read packet as `viewer` may see the boards now."""
+    records = await store.reader.workshop(workshop_id)
+    if records is None:
+        raise LookupError("There is no such workshop.")
+    template = load_template(records.workshop.template)
+    views = [
+        now_view(board, await store.reader.board_state(board, template), viewer)
+        for board in records.boards
+    ]
+    return pre_read_of(records, views)
 
 
 def parse_export(raw: bytes | str) -> BoardExport:

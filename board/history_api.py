@@ -10,12 +10,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from board import exporting, reading, snapshots
+from board import archive, exporting, reading, snapshots
 from board.auth import actor_of, participant_from
 from board.codec import decode
 from board.console import facilitator_of, read_body
 from board.errors import ErrorCode
-from board.exports.html import DOCUMENT_CSP
+from board.exports.names import export_name, slug
+from board.exports.render import DOCUMENT_CSP
 from board.http import ApiError, board_summary, check_origin
 from board.model.days import current_day
 from board.model.history import diff
@@ -129,7 +130,7 @@ async def board_diff(request: Request) -> Response:
             raise ApiError(ErrorCode.NOT_FOUND, "This board has no snapshot yet to compare.")
 
     async def side(snapshot_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-        if snapshot_id in (None, "live"):
+        if snapshot_id in (None, "live", exporting.NOW):
             return None, await reading.live(services.rooms, board.id, viewer, form="document")
         snap = await store.snapshot(snapshot_id)
         if snap is None or snap.board != board.id:
@@ -213,6 +214,7 @@ async def close_day(request: Request) -> Response:
     )
     if rows is None:
         raise ApiError(ErrorCode.CONFLICT, f"Day {day} is already closed.")
+    services.backups.day_closed(workshop_id, day)
     return JSONResponse({"day": day, "snapshots": [r.meta() for r in rows]}, status_code=201)
 
 
@@ -226,25 +228,24 @@ def _download(text: str, media: str, filename: str, inline: bool) -> Response:
 
 
 async def export_board(request: Request) -> Response:
+    """One board in one format, from `?snapshot=ID` or the board now (`now`, the default)."""
     caller, board = await _owner(request, request.path_params["board_id"])
     fmt = request.path_params["fmt"]
     if fmt not in exporting.FORMATS:
         raise ApiError(
             ErrorCode.NOT_FOUND, f"Unknown export; choose {', '.join(exporting.FORMATS)}."
         )
-    services = _services(request)
+    store = _services(request).store
+    records = await store.reader.workshop(board.workshop)
+    assert records is not None
     try:
-        item = await exporting.frozen(
-            services.store,
-            services.rooms,
-            board,
-            actor_of(caller),
-            request.query_params.get("snapshot"),
+        item = await exporting.view(
+            store, records, board, actor_of(caller), request.query_params.get("snapshot")
         )
     except LookupError as missing:
         raise ApiError(ErrorCode.NOT_FOUND, str(missing)) from None
-    text = await exporting.render(services.store, item, fmt)
-    name = f"{exporting.slug(board.city)}-{fmt.replace('.', '-', fmt.count('.') - 1)}"
+    text = exporting.render(records, item, fmt)
+    name = export_name(board.city, board.title, fmt)
     inline = fmt == "plan.html" and request.query_params.get("download") is None
     return _download(text, exporting.FORMATS[fmt], name, inline)
 
@@ -252,17 +253,15 @@ async def export_board(request: Request) -> Response:
 async def export_workshop(request: Request) -> Response:
     workshop_id = request.path_params["workshop_id"]
     caller = await facilitator_of(request, workshop_id)
-    services = _services(request)
-    data = await exporting.workshop_zip(
-        services.store, services.rooms, workshop_id, actor_of(caller)
-    )
-    stamp = now_iso()[:10]
+    store = _services(request).store
+    data = await archive.workshop_zip(store, workshop_id, actor_of(caller))
+    workshop = await store.workshop(workshop_id)
+    assert workshop is not None
+    name = f"{slug(workshop.title, 'workshop')}-{now_iso()[:10]}.zip"
     return Response(
         data,
         media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="brickboard-{workshop_id}-{stamp}.zip"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -272,7 +271,7 @@ async def pre_read(request: Request) -> Response:
     caller = await participant_from(services.store, request.cookies, request.headers)
     if caller is None or caller.workshop != workshop_id:
         raise ApiError(ErrorCode.FORBIDDEN, "Only this workshop's participants can read it.")
-    text = await exporting.pre_read(services.store, services.rooms, workshop_id, actor_of(caller))
+    text = await exporting.pre_read(services.store, workshop_id, actor_of(caller))
     return _download(
         text,
         "text/html; charset=utf-8",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from board.auth import OriginPolicy
+from board.backups import BackupKeeper
 from board.config import Settings
 from board.quotas import PersonQuotas
 from board.rooms import RoomRegistry
@@ -21,6 +22,8 @@ class Services:
     """The address printed for the room, used in invite links."""
     quotas: PersonQuotas
     """Op rate and socket seats per person, across their sockets."""
+    backups: BackupKeeper
+    """The server's own backups (at day closes and on a schedule)."""
 
     def join_url(self, token: str) -> str:
         return f"{self.base_url}/join/{token}"

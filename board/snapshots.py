@@ -147,9 +147,12 @@ class DayCloser:
         end: time = DEFAULT_DAY_END,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         interval: float = 30.0,
+        on_close: Callable[[str, int], None] | None = None,
     ) -> None:
         self._store, self._rooms, self._end = store, rooms, end
         self._clock, self._interval = clock, interval
+        self._on_close = on_close
+        """Told of each day it closed (the server backs up then)."""
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> list[tuple[str, int]]:
@@ -161,6 +164,8 @@ class DayCloser:
             for day in due_closes(workshop.days, workshop.timezone, closed, now, self._end):
                 if await close_day(self._store, self._rooms, workshop.id, day, by=None, auto=True):
                     closed_now.append((workshop.id, day))
+                    if self._on_close is not None:
+                        self._on_close(workshop.id, day)
         return closed_now
 
     def start(self) -> None:

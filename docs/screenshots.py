@@ -65,7 +65,22 @@ async def fill(url: str, demo: dict, token: str) -> None:
         await c.close()
 
 
-async def main(db: str, demo: dict) -> None:
+async def plan_page(browser, server: Server, token: str, board: str) -> None:
+    """docs/action-plan.png: the first printed page of the board's action plan (print CSS,
+    Letter width), as a mayor hands it to a chief of staff."""
+    context = await browser.new_context(
+        viewport={"width": 816, "height": 1056}, device_scale_factor=1
+    )
+    page = await context.new_page()
+    await page.goto(f"{server.url}/join/{token}")
+    await page.emulate_media(media="print")
+    await page.goto(f"{server.url}/api/boards/{board}/export/plan.html")
+    await page.add_style_tag(content="body { padding: 18mm 16mm; }")  # the page's margins
+    await page.screenshot(path=str(ROOT / "docs" / "action-plan.png"))
+    await context.close()
+
+
+async def main(db: str, demo: dict, only: str | None = None) -> None:
     server = Server(db=db, extra=("--rate-limit", "0")).start()
 
     def token(role: str) -> str:
@@ -97,6 +112,10 @@ async def main(db: str, demo: dict) -> None:
                 await page.goto(f"{server.url}{path}")
                 return page
 
+            await plan_page(browser, server, token("facilitator"), board)
+            if only == "plan":
+                await browser.close()
+                return
             page = await open_as("mayor", f"/boards/{board}?follow=1")
             await expect(page.locator("#connection")).to_have_text("Connected")
             await expect(page.locator("#stage-timer")).to_be_visible()
@@ -136,11 +155,16 @@ async def main(db: str, demo: dict) -> None:
     finally:
         server.stop()
     print(
-        "wrote docs/board.png, docs/board-focus.png, docs/console.png, docs/projector.png,"
-        " docs/projector-section.png"
+        "wrote docs/action-plan.png"
+        + (
+            ""
+            if only
+            else ", board.png, board-focus.png, console.png, projector.png, projector-section.png"
+        )
     )
 
 
 if __name__ == "__main__":
     database = sqlite_url(Path(tempfile.mkdtemp()) / "bb.db")
-    asyncio.run(main(database, demo_roster(database)))
+    only = "plan" if sys.argv[1:] == ["--only", "plan"] else None  # --only plan: the plan alone
+    asyncio.run(main(database, demo_roster(database), only))

@@ -35,6 +35,16 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     )
 
 
+def cli_here(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """`python run.py ...` in this process (for sync tests; no interpreter start-up), with
+    what it printed: (exit code, stdout, stderr)."""
+    from board.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @dataclass
 class Server:
     """A Brickboard process serving a database; can be killed and restarted on the same data."""
@@ -57,6 +67,11 @@ class Server:
     def start(self) -> Server:
         self.log = self.log or Path(os.environ.get("TMPDIR", "/tmp")) / f"bb-{self.port}.log"
         out = self.log.open("ab")
+        backups = (
+            ()
+            if "--backup-dir" in self.extra or self.db.startswith("sqlite")
+            else ("--backup-dir", str(self.log.with_suffix(".backups")))
+        )  # SQLite's go beside the test's file; PostgreSQL's would go to the project's data/
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -71,6 +86,7 @@ class Server:
                 "--no-demo",
                 "--log-level",
                 "warning",
+                *backups,
                 *self.extra,
             ],
             cwd=ROOT,

@@ -1,7 +1,8 @@
-"""The per-mayor action plan of CANVAS.md, as data built from one board snapshot.
+"""The per-mayor action plan of CANVAS.md, as data built from one board state.
 
-Renderers (HTML, Markdown, CSV, iCalendar) all read this one structure, so the formats never
-disagree about what the plan says.
+Every renderer (HTML and Markdown through one outline, CSV, iCalendar) reads this structure,
+so the formats never disagree about what the plan says. The state is the board as the person
+exporting may see it (`visible_to`, document form): the plan lists nothing hidden from them.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ STATUS_LABEL = {"open": "Open", "in_progress": "In progress", "done": "Done", "d
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where the plan comes from: the snapshot and the workshop around it."""
+    """Where the plan comes from: the board now or a snapshot, and the workshop around it."""
 
     workshop_title: str
     dates: list[str]
     snapshot_id: str | None
+    """None: the board's current committed state ("now")."""
     snapshot_label: str
     snapshot_at: str
+    """When the snapshot was taken, or when "now" was read."""
     seq: int
     timezone: str = "UTC"
     names: dict[str, str] = field(default_factory=dict)  # participant id -> name
@@ -48,6 +51,54 @@ class Action:
     calendar_date: str  # due, or the end of the workshop plus the horizon
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One canvas section with content, as the board holds it."""
+
+    id: str
+    title: str
+    prompt: str
+    cards: list[Card]
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """Costs against funding, in US dollars (cards without an amount count as unknown)."""
+
+    capital: float = 0
+    operating: float = 0
+    other_costs: float = 0
+    """Costs with an amount but no kind."""
+    committed: float = 0
+    applied: float = 0
+    ideas: float = 0
+    """Funding named but neither applied for nor committed (or without a status)."""
+    unpriced: int = 0
+    """Cost cards without an amount: the totals are a floor."""
+
+    @property
+    def costs(self) -> float:
+        return self.capital + self.operating + self.other_costs
+
+    @property
+    def funding(self) -> float:
+        return self.committed + self.applied + self.ideas
+
+    @property
+    def uncommitted(self) -> float:
+        """What the committed funding does not cover yet."""
+        return max(0.0, self.costs - self.committed)
+
+    @property
+    def unidentified(self) -> float:
+        """What no funding source named so far covers, even if every one came through."""
+        return max(0.0, self.costs - self.funding)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.costs or self.funding or self.unpriced)
+
+
 @dataclass(slots=True)
 class Plan:
     source: Source
@@ -56,33 +107,23 @@ class Plan:
     title: str
     brief: dict[str, str]
     experts: list[str]
-    problem_vision: list[Card]
+    sections: list[Section]
+    """Every section with content, in canvas order."""
     decisions: list[Card]
     top_voted: list[dict[str, Any]]
-    costs: list[Card]
-    funding: list[Card]
-    funding_next_steps: list[Card]
-    staffing: list[Card]
-    partners: list[Card]
-    support: list[Card]
-    barriers: list[Card]
-    metrics: list[Card]
     actions: list[Action]
+    barriers: list[Card]
+    """Every barrier on the board, the greatest risk first."""
+    metrics: list[Card]
     open_questions: list[Card]
     resources: list[Card]
-    appendix: list[tuple[str, list[Card]]]
+    money: Money
     section_titles: dict[str, str]
 
     def name(self, participant_id: str | None) -> str:
         if not participant_id:
             return ""
         return self.source.names.get(participant_id, "a former participant")
-
-
-def _cards(state: dict[str, Any], section: str, *types: str) -> list[Card]:
-    ids = next(s["cards"] for s in state["sections"] if s["id"] == section)
-    cards = [state["cards"][i] for i in ids]
-    return [c for c in cards if not types or c["type"] in types]
 
 
 def _all(state: dict[str, Any], *types: str) -> list[Card]:
@@ -126,8 +167,35 @@ def readable_time(stamp: str, timezone: str = "UTC") -> str:
     return f"{moment:%B} {moment.day}, {moment.year}, {moment:%H:%M} ({timezone})"
 
 
-def _risk(card: Card) -> int:
+def risk(card: Card) -> int:
     return (card.get("severity") or 0) * (card.get("likelihood") or 0)
+
+
+def money_of(state: dict[str, Any]) -> Money:
+    sections = {s["id"]: [state["cards"][i] for i in s["cards"]] for s in state["sections"]}
+    costs = [c for c in sections.get("costs_budget", []) if c["type"] != "action"]
+    funding = [c for c in sections.get("funding_sources", []) if c["type"] != "action"]
+    priced = [c for c in costs if isinstance(c.get("amount_usd"), int | float)]
+
+    def total(cards: list[Card], key: str, value: str | None) -> float:
+        return float(sum(c["amount_usd"] for c in cards if c.get(key) == value))
+
+    named = [c for c in funding if isinstance(c.get("amount_usd"), int | float)]
+    return Money(
+        capital=total(priced, "cost_kind", "capex"),
+        operating=total(priced, "cost_kind", "opex"),
+        other_costs=float(sum(c["amount_usd"] for c in priced if c.get("cost_kind") is None)),
+        committed=total(named, "funding_status", "committed"),
+        applied=total(named, "funding_status", "applied"),
+        ideas=float(
+            sum(
+                c["amount_usd"]
+                for c in named
+                if c.get("funding_status") not in ("committed", "applied")
+            )
+        ),
+        unpriced=len(costs) - len(priced),
+    )
 
 
 def build_plan(state: dict[str, Any], source: Source) -> Plan:
@@ -166,31 +234,52 @@ def build_plan(state: dict[str, Any], source: Source) -> Plan:
         ),
         key=lambda v: (-v["votes"], v["card"]["text"]),
     )[:TOP_VOTED]
+    brief = state.get("brief") or {}
+    placed = {s["id"]: s["cards"] for s in state["sections"]}
+    types = {c["type"] for c in state["cards"].values()}
+    sections = [
+        Section(spec["id"], spec["title"], spec["prompt"], [state["cards"][i] for i in ids])
+        for spec in template.raw["sections"]
+        for ids in [placed.get(spec["id"], [])]
+        if ids or brief_in(spec["id"], brief) or REGISTER_TYPES.get(spec["id"]) in types
+    ]
     return Plan(
         source=source,
         city=state["city"],
         initiative=state["initiative"],
         title=state["title"],
-        brief=state.get("brief") or {},
+        brief=brief,
         experts=experts,
-        problem_vision=_cards(state, "problem_vision"),
+        sections=sections,
         decisions=_all(state, "decision"),
         top_voted=top_voted,
-        costs=_cards(state, "costs_budget"),
-        funding=[c for c in _cards(state, "funding_sources") if c["type"] != "action"],
-        funding_next_steps=_cards(state, "funding_sources", "action"),
-        staffing=_cards(state, "staffing_operations"),
-        partners=_cards(state, "partners_ppp"),
-        support=_cards(state, "support_coalition"),
-        barriers=sorted(_all(state, "barrier"), key=lambda c: -_risk(c)),
-        metrics=_all(state, "metric"),
         actions=actions,
+        barriers=sorted(_all(state, "barrier"), key=lambda c: -risk(c)),
+        metrics=_all(state, "metric"),
         open_questions=[c for c in _all(state, "question") if not c.get("answer")],
         resources=_all(state, "resource"),
-        appendix=[
-            (s["title"], [state["cards"][i] for i in s["cards"]])
-            for s in state["sections"]
-            if s["cards"]
-        ],
+        money=money_of(state),
         section_titles={s["id"]: s["title"] for s in template.raw["sections"]},
     )
+
+
+REGISTER_TYPES = {"barriers_risks": "barrier", "success_metrics": "metric", "action_plan": "action"}
+"""Sections whose table gathers every card of a type from the whole board: they have content
+as soon as one such card exists anywhere."""
+
+BRIEF_IN_SECTION = {
+    "city_context": (("city_profile", "City profile"), ("constraints", "Known constraints")),
+    "problem_vision": (
+        ("problem", "The problem"),
+        ("status", "Status and what was tried"),
+        ("goals", "Goals"),
+    ),
+}
+"""The pre-read brief's fields, shown in the canvas section they speak to."""
+
+
+def brief_in(section_id: str, brief: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, text) of the brief's fields that belong in this section, where written."""
+    return [
+        (label, brief[key]) for key, label in BRIEF_IN_SECTION.get(section_id, ()) if brief.get(key)
+    ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -12,31 +10,33 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import delete, event, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from board.model import BoardState, load_template, replay
-from board.model.state import from_wire, new_board, new_stage
+from board.model import BoardState, load_template
 from board.store import tables as t
+from board.store.errors import StorageError
+from board.store.fileguard import FileGuard
 from board.store.integrity import note_workshops, sqlite_file
+from board.store.reader import Reader
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
+from board.store.rows import board_row as _board
+from board.store.rows import board_values as _board_values
+from board.store.rows import op_record as _record
+from board.store.rows import participant_row as _participant
+from board.store.rows import snapshot_row as _snapshot
+from board.store.rows import workshop_row as _workshop
 from board.store.sqlite_log import PRAGMAS, SqliteLog
 from board.store.startup import prepare_database
+from board.store.writer import BoardMeta, Checkpoint, GroupWriter, WriteLock, op_row
 from board.timeutil import now_iso
 
 log = logging.getLogger("brickboard.store")
 
-Checkpoint = tuple[str, int, str]  # board id, seq, state JSON
-BoardMeta = tuple[str, dict[str, Any]]  # board id, new values for the boards row
-_Batch = tuple[Sequence[OpRecord], Sequence[Checkpoint], Sequence[BoardMeta], asyncio.Future[None]]
-
-
-class StorageError(Exception):
-    """The database refused or failed a write; nothing of that batch was stored."""
+__all__ = ["StorageError", "Store", "default_url"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -51,204 +51,10 @@ def _session_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class _Writer:
-    """Group commit: every write queued while one transaction runs goes into the next one.
-
-    A lone op commits at once; under load many ops (of many boards) share one commit. It is
-    also the one writer SQLite wants.
-    """
-
-    def __init__(self, engine: AsyncEngine, log: SqliteLog | None = None) -> None:
-        self._engine = engine
-        self._log = log
-        """On a SQLite file, the op log's own connection (the hot path); else the engine."""
-        self._pending: list[_Batch] = []
-        self._wakeup = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._task = asyncio.create_task(self._run(), name="store-writer")
-
-    @property
-    def lock(self) -> asyncio.Lock:
-        """Held during every write transaction, so other writes queue behind the writer."""
-        return self._lock
-
-    async def submit(
-        self,
-        records: Sequence[OpRecord],
-        checkpoints: Sequence[Checkpoint],
-        metas: Sequence[BoardMeta],
-    ) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((records, checkpoints, metas, future))
-        self._wakeup.set()
-        await future
-
-    async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            batch, self._pending = self._pending, []
-            if batch:
-                await self._write(batch)
-
-    async def _write(self, batch: list[_Batch]) -> None:
-        records = [r for records, _, _, _ in batch for r in records]
-        checkpoints = [c for _, cps, _, _ in batch for c in cps]
-        metas = [m for _, _, ms, _ in batch for m in ms]
-        try:
-            async with self._lock:
-                if self._log is not None:
-                    await self._log.write(records, checkpoints, metas)
-                else:
-                    await self._write_through_engine(records, checkpoints, metas)
-        except Exception as exc:  # any failure: the whole batch is unstored, say so to each
-            log.error("commit of %d ops failed: %s", len(records), exc)
-            for *_, future in batch:
-                if not future.done():
-                    future.set_exception(StorageError(str(exc)))
-            return
-        for *_, future in batch:
-            if not future.done():
-                future.set_result(None)
-
-    async def _write_through_engine(
-        self,
-        records: Sequence[OpRecord],
-        checkpoints: Sequence[Checkpoint],
-        metas: Sequence[BoardMeta],
-    ) -> None:
-        async with self._engine.begin() as conn:
-            if records:
-                await conn.execute(insert(t.ops), [_op_row(r) for r in records])
-            for board_id, seq, state in checkpoints:
-                await _save_checkpoint(conn, board_id, seq, state)
-            for board_id, values in metas:
-                await conn.execute(
-                    update(t.boards).where(t.boards.c.id == board_id).values(**values)
-                )
-
-    async def stop(self) -> None:
-        """Write whatever is queued, then stop."""
-        while self._pending:
-            batch, self._pending = self._pending, []
-            await self._write(batch)
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        if self._log is not None:
-            await self._log.close()
-
-
-async def _save_checkpoint(conn: AsyncConnection, board_id: str, seq: int, state: str) -> None:
-    """Insert or advance a board's checkpoint in one statement (never backwards), so two
-    processes saving the same board's first checkpoint at once cannot collide."""
-    upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    values = {"board_id": board_id, "seq": seq, "state": state, "updated_at": now_iso()}
-    statement = upsert(t.board_states).values(**values)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[t.board_states.c.board_id],
-            set_={"seq": seq, "state": state, "updated_at": values["updated_at"]},
-            where=t.board_states.c.seq < statement.excluded.seq,
-        )
-    )
-
-
-def _workshop(row: Any) -> WorkshopRow:
-    return WorkshopRow(
-        id=row.id,
-        title=row.title,
-        venue=row.venue,
-        timezone=row.timezone,
-        template=row.template,
-        template_version=row.template_version,
-        days=json.loads(row.days),
-        created_at=row.created_at,
-        join_code=row.join_code,
-    )
-
-
-def _participant(row: Any) -> ParticipantRow:
-    return ParticipantRow(
-        id=row.id,
-        workshop=row.workshop_id,
-        name=row.name,
-        role=row.role,
-        city=row.city,
-        organisation=row.organisation,
-        token=row.token,
-        revoked=row.revoked,
-    )
-
-
-def _board(row: Any) -> BoardRow:
-    return BoardRow(
-        id=row.id,
-        workshop=row.workshop_id,
-        title=row.title,
-        city=row.city,
-        initiative=row.initiative,
-        theme=row.theme,
-        mayor=row.mayor_id,
-        brief=json.loads(row.brief),
-        kind=row.kind,
-    )
-
-
-def _op_row(r: OpRecord) -> dict[str, Any]:
-    return {
-        "board_id": r.board,
-        "seq": r.seq,
-        "op_id": r.id,
-        "client": r.client,
-        "by": r.by,
-        "at": r.at,
-        "body": r.body,
-        "redacted": r.redacted,
-    }
-
-
-def _snapshot(row: Any, *, with_state: bool) -> SnapshotRow:
-    return SnapshotRow(
-        id=row.id,
-        board=row.board_id,
-        seq=row.seq,
-        label=row.label,
-        kind=row.kind,
-        day=row.day,
-        taken_by=row.taken_by,
-        taken_at=row.taken_at,
-        hash=row.hash,
-        state=row.state if with_state else None,
-    )
-
-
-def _record(row: Any) -> OpRecord:
-    return OpRecord(
-        board=row.board_id,
-        seq=row.seq,
-        id=row.op_id,
-        client=row.client,
-        by=row.by,
-        at=row.at,
-        body=row.body,
-        redacted=row.redacted,
-    )
-
-
-def _board_values(board: BoardRow, created: str) -> dict[str, Any]:
-    return {
-        "id": board.id,
-        "workshop_id": board.workshop,
-        "title": board.title,
-        "city": board.city,
-        "initiative": board.initiative,
-        "theme": board.theme,
-        "mayor_id": board.mayor,
-        "brief": json.dumps(board.brief),
-        "kind": board.kind,
-        "created_at": created,
-    }
+def _rw_url(path: Path) -> str:
+    """The file as a SQLite URI that opens it read-write and never creates it: a connection
+    opened after the file was deleted fails instead of making an empty one in its place."""
+    return f"sqlite+aiosqlite:///file:{quote(str(path))}?mode=rw&uri=true"
 
 
 def default_url(data_dir: str | Path = "data") -> str:
@@ -261,7 +67,10 @@ class Store:
     def __init__(self, engine: AsyncEngine, file: Path | None = None) -> None:
         self.engine = engine
         self.file = file  # the SQLite file; None on PostgreSQL
-        self._writer = _Writer(engine, SqliteLog(str(file)) if file else None)
+        guard = FileGuard(file) if file else None
+        self._writer = GroupWriter(engine, SqliteLog(str(file), guard) if file else None, guard)
+        self.reader = Reader(engine)
+        """Committed state for exports, read from the database (never from live rooms)."""
 
     @classmethod
     async def open(cls, url: str, *, prepared: bool = False) -> Store:
@@ -269,10 +78,17 @@ class Store:
         if not prepared:
             await prepare_database(url)
         file = sqlite_file(url)
-        engine = create_async_engine(url, pool_pre_ping=file is None)
+        engine = create_async_engine(
+            url if file is None else _rw_url(file), pool_pre_ping=file is None
+        )
         if file is not None:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, file)
+
+    @property
+    def writing(self) -> WriteLock:
+        """The write lock, for a transaction of another store module (importing.py)."""
+        return self._writer.lock
 
     async def close(self) -> None:
         await self._writer.stop()
@@ -315,7 +131,7 @@ class Store:
                 )
                 missed = [_record(row) for row in await conn.execute(query)]
                 records = decide(missed)
-                rows = [_op_row(r) for r in records]
+                rows = [op_row(r) for r in records]
                 if rows:
                     await conn.execute(insert(t.ops), rows)
         except (SQLAlchemyError, OSError) as exc:
@@ -346,38 +162,12 @@ class Store:
 
     async def load_board(self, board_id: str) -> BoardState | None:
         """The current state: the latest checkpoint with the log after it replayed on top."""
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(select(t.boards).where(t.boards.c.id == board_id))).first()
-            if row is None:
-                return None
-            workshop = (
-                await conn.execute(select(t.workshops).where(t.workshops.c.id == row.workshop_id))
-            ).one()
-            checkpoint = (
-                await conn.execute(
-                    select(t.board_states).where(t.board_states.c.board_id == board_id)
-                )
-            ).first()
-        template = load_template(workshop.template)
-        if checkpoint is not None:
-            state = from_wire(template, json.loads(checkpoint.state))
-        elif row.kind == "stage":
-            state = new_stage(template, id=row.id, workshop=row.workshop_id)
-        else:
-            info = _board(row)
-            state = new_board(
-                template,
-                id=info.id,
-                workshop=info.workshop,
-                title=info.title,
-                city=info.city,
-                initiative=info.initiative,
-                theme=info.theme,
-                mayor=info.mayor,
-                brief=info.brief,
-            )
-        tail = await self.ops_since(board_id, state.seq)
-        return replay(state, (r.event() for r in tail))
+        board = await self.board(board_id)
+        if board is None:
+            return None
+        workshop = await self.workshop(board.workshop)
+        assert workshop is not None
+        return await self.reader.board_state(board, load_template(workshop.template))
 
     async def max_seqs(self, board_ids: Iterable[str]) -> dict[str, int]:
         """The last seq of each board in one query (each a backward index scan)."""

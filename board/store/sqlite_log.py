@@ -8,6 +8,11 @@ before (WAL, synchronous=FULL: the commit has reached the disk when `write` retu
 
 Only the hot path lives here; every other query still goes through SQLAlchemy, and every write
 of either kind holds the store's write lock, so the two connections never write at once.
+
+Each batch checks the file's identity before it begins and after it commits (fileguard.py), in
+the same thread hop, so a batch written into a deleted or replaced file is refused, not
+acknowledged. The connection opens the file read-write without creating it: a deleted file is
+never silently replaced by an empty one.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 from board.store import tables as t
+from board.store.fileguard import FileGuard
 from board.store.records import OpRecord
 from board.timeutil import now_iso
 
@@ -57,8 +64,9 @@ def _row(r: OpRecord) -> tuple[Any, ...]:
 class SqliteLog:
     """Writes batches of ops, checkpoints and board-list changes, each batch in one commit."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, guard: FileGuard | None = None) -> None:
         self._path = path
+        self._guard = guard
         self._conn: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log")
 
@@ -75,10 +83,17 @@ class SqliteLog:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                f"file:{quote(self._path)}?mode=rw",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             for pragma in PRAGMAS:
                 conn.execute(pragma)
             self._conn = conn
+            if self._guard is not None:
+                self._guard.note_wal()
         return self._conn
 
     def _write(
@@ -87,6 +102,8 @@ class SqliteLog:
         checkpoints: Sequence[tuple[str, int, str]],
         metas: Sequence[tuple[str, dict[str, Any]]],
     ) -> None:
+        if self._guard is not None:
+            self._guard.check()
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -103,6 +120,8 @@ class SqliteLog:
                         [*(values[k] for k in names), board_id],
                     )
             conn.execute("COMMIT")
+            if self._guard is not None:
+                self._guard.check()  # raced the commit: in a file nobody will open
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

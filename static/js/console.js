@@ -10,10 +10,12 @@ import { dayLabel, poll } from "./console-ui.js";
 import { setupPeople } from "./console-people.js";
 import { setupNewWorkshop, setupWorkshop } from "./console-workshop.js";
 import { renderBoards, renderOnline, setupDays, setupJoin } from "./console-live.js";
+import { setupBackups } from "./console-backups.js";
 
 const ONLINE_EVERY = 5000;
 const REQUESTS_EVERY = 3000;
 const DAYS_EVERY = 60000;
+const BACKUPS_EVERY = 30000;
 
 async function main() {
   const [me, template, cities] = await Promise.all([
@@ -45,6 +47,7 @@ async function main() {
   const workshop = setupWorkshop(ctx);
   const join = setupJoin(ctx);
   const days = setupDays(ctx);
+  const backups = setupBackups(ctx);
   setupNewWorkshop(ctx);
 
   function header() {
@@ -71,6 +74,7 @@ async function main() {
   renderOnline(ctx);
   workshop.render();
   await days.refresh();
+  await backups.refresh().catch(() => {});
 
   // The live panels. A failure is shown once, not every few seconds; if this browser was
   // switched to another workshop meanwhile (in another tab), reload into that one.
@@ -101,6 +105,7 @@ async function main() {
   );
   poll(() => live(join.refresh), REQUESTS_EVERY);
   poll(() => live(days.refresh), DAYS_EVERY);
+  poll(() => live(backups.refresh), BACKUPS_EVERY);
 }
 
 main().catch((error) => {

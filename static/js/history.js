@@ -70,12 +70,14 @@ function renderExports() {
     return;
   }
   const keep = $("export-snapshot")?.value;
-  const select = el("select", { id: "export-snapshot", on: { change: () => updateExportLinks() } });
-  for (const s of newestFirst()) select.append(el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` }));
-  if (keep && snapshotById(keep)) select.value = keep;
-  const from = page.snapshots.length
-    ? el("div", { class: "export-from" }, [el("label", { for: "export-snapshot", text: "From" }), select])
-    : el("p", { class: "panel-note", text: "No snapshot yet: the exports show the board as it is now." });
+  // The board now (everything committed so far) comes first: a plan printed after the last
+  // day close shows the last edits. Every snapshot follows, newest first.
+  const select = el("select", { id: "export-snapshot", on: { change: () => updateExportLinks() } }, [
+    el("option", { value: "now", text: "The board now" }),
+    ...newestFirst().map((s) => el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` })),
+  ]);
+  if (keep && (keep === "now" || snapshotById(keep))) select.value = keep;
+  const from = el("div", { class: "export-from" }, [el("label", { for: "export-snapshot", text: "From" }), select]);
   const links = el(
     "ul",
     { class: "export-links" },
@@ -93,12 +95,10 @@ function renderExports() {
 }
 
 function updateExportLinks() {
-  const select = $("export-snapshot");
-  const snapshot = select ? select.value : "";
+  const snapshot = $("export-snapshot")?.value || "now";
   for (const link of document.querySelectorAll(".export-link")) {
     const format = link.dataset.format;
-    const query = new URLSearchParams();
-    if (snapshot) query.set("snapshot", snapshot);
+    const query = new URLSearchParams({ snapshot });
     if (format === "plan.html") {
       link.target = "_blank";
       link.rel = "noopener";

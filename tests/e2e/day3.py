@@ -12,91 +12,140 @@ from tests.wsclient import Client
 
 PER_SECTION = 15
 
-# The first cards of each section, in the words of the room; the rest come from SHARED.
-OPENING: dict[str, list[str]] = {
+# The first cards of each section, in the words of the room, with their fields; the rest of
+# each section comes from FILLERS, as the section's everyday type.
+OPENING: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     "city_context": [
-        "Population 980,000; the corridor carries 60,000 cars a day",
-        "Two earlier signal projects stalled at procurement",
-        "Transportation budget: $42M a year, 8% for operations",
-        "The council's mobility committee meets monthly",
-        "Travel times on Lamar grew 18% in five years",
+        (
+            "fact",
+            "Population 980,000; the corridor carries 60,000 cars a day",
+            {"source": "expert"},
+        ),
+        ("fact", "Two earlier signal projects stalled at procurement", {"source": "mayor"}),
+        ("fact", "Transportation budget: $42M a year, 8% for operations", {"source": "pre_read"}),
+        ("question", "What did the last corridor study cost, and who has it?", {}),
     ],
     "problem_vision": [
-        "Cut evening peak travel time on the corridor by 15% in three years",
-        "Start with one corridor, not citywide",
-        "Buses stuck in the same queues as cars",
-        "What does a resident notice first if this works?",
+        ("idea", "Cut evening peak travel time on the corridor by 15% in three years", {}),
+        ("decision", "Start with one corridor, not citywide", {"decided_by": "Mayor"}),
+        ("idea", "Buses stuck in the same queues as cars", {}),
+        ("question", "What does a resident notice first if this works?", {}),
     ],
     "residents_equity": [
-        "Bus riders on the corridor are mostly shift workers: measure their trip times first",
-        "Side-street residents fear cut-through traffic",
-        "Who speaks for neighbourhoods without an association?",
-        "Publish results in Spanish and Vietnamese too",
+        ("idea", "Bus riders are mostly shift workers: measure their trip times first", {}),
+        ("barrier", "Side-street residents fear cut-through traffic", {"severity": 2}),
+        ("question", "Who speaks for neighbourhoods without an association?", {}),
+        ("idea", "Publish results in Spanish and Vietnamese too", {}),
     ],
     "partners_ppp": [
-        "State DOT signal modernization program",
-        "University transportation lab evaluates before/after data",
-        "Vendor wants a 10-year exclusive data licence",
-        "County shares the fibre backbone",
+        ("resource", "State DOT signal modernization program", {"resource_kind": "program"}),
+        ("idea", "University transportation lab evaluates before/after data", {}),
+        ("barrier", "Vendor wants a 10-year exclusive data licence", {"severity": 3}),
+        ("resource", "County shares the fibre backbone", {"resource_kind": "contact"}),
     ],
     "staffing_operations": [
-        "Name one accountable signal program owner",
-        "Only two signal engineers on staff",
-        "Train two technicians on the new controllers",
-        "Who answers the phone on day 400?",
+        (
+            "action",
+            "Name one accountable signal program owner",
+            {"owner": "Transportation director", "horizon": "d30"},
+        ),
+        ("barrier", "Only two signal engineers on staff", {"severity": 3, "likelihood": 3}),
+        ("idea", "Train two technicians on the new controllers", {}),
+        ("resource", "The state's traffic operations academy", {"resource_kind": "program"}),
     ],
     "technology_solution": [
-        "Adaptive controllers at 24 intersections, detection by video",
-        "Radar or video detection in heavy rain?",
-        "Open standards (NTCIP) only",
-        "Pilot on six intersections first",
+        ("idea", "Adaptive controllers at 24 intersections, detection by video", {}),
+        ("question", "Radar or video detection in heavy rain?", {}),
+        ("decision", "Open standards (NTCIP) only", {"decided_by": "City CIO"}),
+        ("idea", "Pilot on six intersections first", {}),
     ],
     "data_governance": [
-        "The city owns all signal and detection data",
-        "Video detection raises privacy questions",
-        "No faces or plates leave the cabinet",
-        "Open data portal gets hourly travel times",
+        ("decision", "The city owns all signal and detection data", {"decided_by": "Council"}),
+        ("barrier", "Video detection raises privacy questions", {"severity": 2, "likelihood": 2}),
+        ("idea", "No faces or plates leave the cabinet", {}),
+        ("resource", "Open data portal gets hourly travel times", {"resource_kind": "link"}),
     ],
     "support_coalition": [
-        "Brief the council mobility committee",
-        "Publish a simple public dashboard from week one",
-        "Business association wants fewer lane closures",
-        "Transit union asks for signal priority",
+        (
+            "action",
+            "Brief the council mobility committee",
+            {"owner": "Chief of staff", "horizon": "d30"},
+        ),
+        ("idea", "Publish a simple public dashboard from week one", {}),
+        ("barrier", "Business association wants fewer lane closures", {"severity": 1}),
+        ("idea", "Transit union asks for signal priority", {}),
     ],
     "barriers_risks": [
-        "Procurement takes nine months",
-        "Legacy controllers not compatible",
-        "Council turnover after the election",
-        "Pilot on six intersections to show results before the budget vote",
+        (
+            "barrier",
+            "Procurement takes nine months",
+            {"severity": 3, "likelihood": 3, "mitigation": "Piggyback on the state contract"},
+        ),
+        ("barrier", "Legacy controllers not compatible", {"severity": 2, "likelihood": 3}),
+        ("barrier", "Council turnover after the election", {"severity": 2, "likelihood": 1}),
+        ("idea", "Pilot on six intersections to show results before the budget vote", {}),
     ],
     "costs_budget": [
-        "Controllers and detection for 24 intersections",
-        "Software licences and maintenance",
-        "Two new technician positions",
-        "What does year five cost?",
+        (
+            "idea",
+            "Controllers and detection for 24 intersections",
+            {"amount_usd": 1_800_000, "cost_kind": "capex"},
+        ),
+        (
+            "idea",
+            "Software licences and maintenance",
+            {"amount_usd": 120_000, "cost_kind": "opex"},
+        ),
+        ("idea", "Two new technician positions", {"amount_usd": 190_000, "cost_kind": "opex"}),
+        ("question", "What does year five cost?", {}),
     ],
     "funding_sources": [
-        "Federal SMART grant",
-        "Apply to the state safety fund",
-        "Transportation bond line item",
-        "Philanthropy match from the community foundation",
+        (
+            "resource",
+            "Federal SMART grant",
+            {"amount_usd": 2_000_000, "funding_status": "applied"},
+        ),
+        (
+            "action",
+            "Apply to the state safety fund",
+            {"owner": "Grants office", "horizon": "d60", "funding_status": "idea"},
+        ),
+        (
+            "idea",
+            "Transportation bond line item",
+            {"amount_usd": 500_000, "funding_status": "committed"},
+        ),
+        ("idea", "Philanthropy match from the community foundation", {"funding_status": "idea"}),
     ],
     "success_metrics": [
-        "Peak travel time on the corridor",
-        "Bus on-time performance",
-        "Crashes at the pilot intersections",
-        "Resident satisfaction in the annual survey",
+        (
+            "metric",
+            "Peak travel time on the corridor",
+            {"baseline": "24 min", "target": "20 min", "unit": "minutes"},
+        ),
+        ("metric", "Bus on-time performance", {"baseline": "68%", "target": "80%"}),
+        ("metric", "Crashes at the pilot intersections", {"baseline": "41 a year"}),
+        ("metric", "Resident satisfaction in the annual survey", {"target": "60% satisfied"}),
     ],
     "action_plan": [
-        "Pick the six pilot intersections",
-        "Draft the data ownership clause",
-        "Apply for the SMART grant",
-        "Launch the public dashboard",
-        "Brief the council before the budget vote",
+        (
+            "action",
+            "Pick the six pilot intersections",
+            {"owner": "Signal engineer", "horizon": "d30"},
+        ),
+        ("action", "Draft the data ownership clause", {"owner": "City attorney", "horizon": "d30"}),
+        ("action", "Apply for the SMART grant", {"owner": "Grants office", "horizon": "d60"}),
+        ("action", "Launch the public dashboard", {"owner": "IT", "horizon": "d90"}),
+        (
+            "action",
+            "Brief the council before the budget vote",
+            {"owner": "Mayor", "horizon": "d60"},
+        ),
     ],
 }
 
-SHARED = [
+# The rest of a Day-3 section: notes the room added along the way.
+FILLERS = [
     "Ask the county about a joint procurement",
     "Peer city: Pittsburgh ran the same pilot in 2019",
     "Check the state contract for signal hardware",
@@ -111,44 +160,32 @@ SHARED = [
     "Recommended: pair each new system with a named owner and a review date",
 ]
 
+# The type a filler takes in each section (plain notes: no decisions, no amounts).
+FILLER_TYPE = {"city_context": "fact", "success_metrics": "metric", "action_plan": "action"}
 HORIZONS = ["d30", "d60", "d90", "later"]
 OWNERS = ["Transportation director", "City attorney", "Grants office", "IT", "Chief of staff"]
-
-
-def _fields(section: str, kind: str, i: int) -> dict[str, Any]:
-    if kind == "action":
-        return {"owner": OWNERS[i % len(OWNERS)], "horizon": HORIZONS[i % len(HORIZONS)]}
-    if kind == "metric":
-        return {"baseline": f"{20 + i} min", "target": f"{16 + i} min", "unit": "minutes"}
-    if kind == "barrier":
-        return {"severity": 1 + i % 3, "likelihood": 1 + (i + 1) % 3}
-    if kind == "resource" and section not in ("costs_budget", "funding_sources"):
-        return {"resource_kind": "program"}
-    if section in ("costs_budget", "funding_sources") and i % 2 == 0:
-        return {"amount_usd": 100_000 * (i + 1)}
-    return {}
 
 
 def day3_cards(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Card bodies for every section of the template (its raw `sections`)."""
     ids = itertools.count(1)
-    shared = itertools.cycle(SHARED)
+    fillers = itertools.cycle(FILLERS)
     cards = []
     for section in sections:
         sid = section["id"]
-        types = (section.get("typical") or ["idea"])[:2] if sid != "action_plan" else ["action"]
-        texts = OPENING.get(sid, [])
+        opening = OPENING.get(sid, [])
         for i in range(PER_SECTION):
-            kind = types[0] if i < len(texts) else types[i % len(types)]
-            text = texts[i] if i < len(texts) else next(shared)
+            if i < len(opening):
+                kind, text, fields = opening[i]
+            else:
+                kind, text = FILLER_TYPE.get(sid, "idea"), next(fillers)
+                fields = (
+                    {"owner": OWNERS[i % len(OWNERS)], "horizon": HORIZONS[i % len(HORIZONS)]}
+                    if kind == "action"
+                    else {}
+                )
             cards.append(
-                {
-                    "id": f"d3-{next(ids)}",
-                    "section": sid,
-                    "type": kind,
-                    "text": text,
-                    **_fields(sid, kind, i),
-                }
+                {"id": f"d3-{next(ids)}", "section": sid, "type": kind, "text": text, **fields}
             )
     return cards
 
