@@ -95,9 +95,6 @@ def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <!-- The server's no-referrer policy makes a browser send "Origin: null" with a form's POST;
-       same-origin lets this page's own POST say where it comes from (the switch checks it). -->
-  <meta name="referrer" content="same-origin">
   <title>Switch who is signed in? · Brickboard</title>
   <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/base.css">
