@@ -19,6 +19,7 @@ import { openCardEditor } from "./editor.js";
 import { commentCounts } from "./comments.js";
 import { openRound, openVoteDialog, roundsNewestFirst, voteDeco } from "./voting.js";
 import { notify } from "./notice.js";
+import { PeopleNames } from "./people.js";
 import { buildHeader } from "./header.js";
 import { SidePanel } from "./side-panel.js";
 import { Following } from "./following.js";
@@ -39,18 +40,15 @@ async function main() {
   document.body.classList.toggle("read-only", readOnly);
   document.title = `Board · ${me.workshop.title}`;
 
-  // Names for comments and hints: me, everyone seen on this board, and for the facilitator
-  // the whole roster (the workshop API is theirs only).
-  const known = new Map([[actor.id, actor.name]]);
-  const names = (id) => known.get(id) || "a participant";
-  if (facilitator) {
-    getJSON(`/api/workshops/${encodeURIComponent(me.workshop.id)}`)
-      .then((data) => {
-        for (const p of data.participants || []) if (p.id && p.name && !known.has(p.id)) known.set(p.id, p.name);
-        schedule();
-      })
-      .catch(() => {});
-  }
+  // Names for comments, hints and presence: the workshop's people as named to each other
+  // (namesakes told apart by city or organisation).
+  const people = new PeopleNames(() => {
+    header.presence(online);
+    schedule();
+  });
+  people.labels.set(actor.id, actor.name);
+  people.refresh();
+  const names = (id) => people.label(id);
 
   let view = null;
   let online = [];
@@ -350,9 +348,8 @@ async function main() {
     },
     onStatus: () => header.status(sync),
     onPresence: (list) => {
-      online = list;
-      for (const p of list) if (p.id && p.name) known.set(p.id, p.name);
-      header.presence(list);
+      online = list.map((p) => ({ ...p, name: people.label(p.id, p.name) }));
+      header.presence(online);
       schedule();
     },
     onError: (message) => notify(message),

@@ -183,6 +183,7 @@ function setupAddForm(ctx, added) {
         return;
       }
     }
+    if (!(await confirmNamesake(ctx, body))) return;
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     try {
@@ -197,5 +198,23 @@ function setupAddForm(ctx, added) {
     } finally {
       submit.disabled = false;
     }
+  });
+}
+
+const sameName = (a, b) => a.split(/\s+/).filter(Boolean).join(" ").toLowerCase() === b.split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+
+/** Someone of this name is in the workshop already: say who, and add only if that is meant
+ * (two people may share a name; the room then tells them apart by city or organisation). */
+async function confirmNamesake(ctx, body) {
+  const namesakes = (ctx.data.participants || []).filter((p) => sameName(p.name, body.name));
+  if (namesakes.length === 0) return true;
+  const who = namesakes.map((p) => [p.role, p.city || p.organisation].filter(Boolean).join(", ")).join("; ");
+  const identical = namesakes.some((p) => p.role === body.role && (p.city || "") === body.city && (p.organisation || "") === body.organisation);
+  return confirmDialog({
+    title: identical ? `${body.name} is already in this workshop` : `Another ${body.name}?`,
+    message: identical
+      ? `Someone named ${body.name} with the same role, city and organisation is already here (${who}). Add a second person exactly like them?`
+      : `The workshop already has ${body.name} (${who}). Everyone will see the two told apart by city or organisation.`,
+    confirm: "Add anyway",
   });
 }
