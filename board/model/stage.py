@@ -73,10 +73,12 @@ def timer_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if label is not None:
         label = text_field(label, "label", 200, required=False)
     facilitator_only(ctx, "run the timer")  # the role before the state: no hint of it
-    if timer["status"] == "running":
-        raise refuse("conflict", "The timer is already running.")
-    if seconds is None and timer["remaining_ms"] <= 0:
+    # Start on a running timer starts it again from the top (of the new length, if given).
+    restart = timer["status"] == "running"
+    left = timer["duration_ms"] if restart else timer["remaining_ms"]
+    if seconds is None and left <= 0:
         raise refuse("bad_request", "Say how many seconds the timer should run.")
+    timer["remaining_ms"] = left
     _start(timer, ctx.at, seconds, label)
 
 

@@ -169,7 +169,8 @@ function timerPanel(stage, act) {
       const timer = stage.stage.timer;
       const running = timer.status === "running";
       label.textContent = timer.label;
-      $("timer-start").disabled = running;
+      // Start on a running timer starts it again, with the minutes now in the form.
+      $("timer-start").textContent = running ? "↺ Restart" : "▶ Start";
       $("timer-pause").disabled = !running;
       $("timer-resume").disabled = running || timer.remaining_ms <= 0;
       this.tick();

@@ -152,8 +152,10 @@ function timerStart(state, op, ctx) {
   let label = get(op, "label");
   if (label !== null) label = textField(label, "label", 200, false);
   facilitatorOnly(ctx, "run the timer"); // the role before the state
-  if (timer.status === "running") throw refuse("conflict", "The timer is already running.");
-  if (secs === null && timer.remaining_ms <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
+  // Start on a running timer starts it again from the top (of the new length, if given).
+  const left = timer.status === "running" ? timer.duration_ms : timer.remaining_ms;
+  if (secs === null && left <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
+  timer.remaining_ms = left;
   start(timer, ctx.at, secs, label);
 }
 

@@ -157,7 +157,14 @@ async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
     await run.locator("#timer-resume").click()
     await expect(projector.locator("#timer-label")).to_have_text("Roundtable")
 
-    await expect(run.locator("#timer-start")).to_be_disabled()  # it runs already
+    # Start on the running timer starts it again, here with a new length, on every screen.
+    await expect(run.locator("#timer-start")).to_have_text("↺ Restart")
+    await run.locator("#timer-minutes").fill("2")
+    await run.locator("#timer-start").click()
+    for page in (run, projector):
+        await page.wait_for_function("() => window.brickboardRoom.remaining() <= 120_000")
+    ends = await ends_at(run)
+    await clock_agrees(projector, "#timer-clock", ends)
 
     # Back to the overview: every board, its city and its card count.
     await spotlight(run, "overview")
