@@ -33,9 +33,11 @@ async def test_a_namesake_is_asked_about_then_told_apart_on_the_board(
     await form.locator("button[type=submit]").click()
     await dialog.get_by_role("button", name="Add anyway").click()
     await expect(rows).to_have_count(len(demo["participants"]) + 1)
-    link = await console.locator("#people tbody tr", has_text="Another lab (test)").locator(
-        "input.link"
-    ).input_value()
+    link = (
+        await console.locator("#people tbody tr", has_text="Another lab (test)")
+        .locator("input.link")
+        .input_value()
+    )
 
     board = f"/boards/{board_of(demo)}"
     await open_page(expert["token"], board)
