@@ -204,6 +204,15 @@ def test_spotlight_and_agenda_are_the_facilitators_and_move_the_room() -> None:
     )
     assert s.stage["spotlight"]["board"] == "b2" and s.stage["agenda"]["index"] == 2
     assert s.stage["timer"]["ends_at"] == "2027-03-09T14:20:00.000Z"
+    # An item naming a section and no board: that section of every board (a report-out).
+    report = {"kind": "agenda.start", "day": 3, "index": 4, "title": "30/60/90 report-out"}
+    ok(s, "fac", {**report, "section": "action_plan"})
+    spot = s.stage["spotlight"]
+    assert (spot["mode"], spot["board"], spot["section"]) == ("cross", None, "action_plan")
+    refused(s, "fac", {**report, "section": "attic"}, "bad_request")
+    refused(s, "fac", {"kind": "stage.spotlight", "mode": "cross"}, "bad_request")
+    ok(s, "fac", {"kind": "stage.spotlight", "mode": "cross", "section": "barriers_risks"})
+    assert s.stage["spotlight"]["section"] == "barriers_risks"
 
 
 @pytest.mark.parametrize("who", ["e1", "mayor", "obs"])

@@ -123,7 +123,8 @@ function renumber(list) {
 function agendaItem(ctx, n, item) {
   const title = el("input", { class: "item-title", dir: "auto", value: item.title || "", maxLength: 200, required: true, autocomplete: "off" });
   const board = el("select", { class: "item-board" }, [
-    el("option", { value: "", text: "—" }),
+    // No board: the overview, or with a section, that section of every board (a report-out).
+    el("option", { value: "", text: "All boards" }),
     ...ctx.data.boards.map((b) => el("option", { value: b.id, dir: "auto", text: b.city || b.title, selected: b.id === item.board })),
   ]);
   if (item.board && !ctx.data.boards.some((b) => b.id === item.board)) {

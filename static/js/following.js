@@ -94,7 +94,9 @@ export class Following {
       return;
     }
     this.navigateTo = null;
-    const section = spotlight.mode === "section" && spotlight.board === this.boardId ? spotlight.section : null;
+    // A section of every board (a report-out): each follower sees it on the board they are on.
+    const mine = (spotlight.mode === "section" && spotlight.board === this.boardId) || spotlight.mode === "cross";
+    const section = mine ? spotlight.section : null;
     if (section !== this.section) {
       this.section = section;
       this.onSection(section);

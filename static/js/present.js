@@ -13,6 +13,7 @@ import { StageSync, formatClock } from "./stage.js";
 import { BoardFeed, ROLE_LABELS, ROLE_ORDER, currentRound, tally } from "./boardfeed.js";
 import { CONNECTION_TEXT, cardNode, clockTime, typeCounts } from "./roomview.js";
 import { fitList, fitResults, fitZoom, noDots, placedLine } from "./present-fit.js";
+import { crossView } from "./present-cross.js";
 
 
 async function main() {
@@ -53,7 +54,8 @@ async function main() {
   /** Open the spotlighted board's socket (closing the previous one), or none for the overview. */
   function follow() {
     const spot = stage.stage.spotlight;
-    const boardId = spot.mode === "overview" ? null : spot.board;
+    const everyBoard = spot.mode === "overview" || spot.mode === "cross"; // a feed per board
+    const boardId = everyBoard ? null : spot.board;
     if ((feed ? feed.id : null) !== boardId) {
       if (feed) feed.stop();
       feed = boardId
@@ -61,11 +63,11 @@ async function main() {
         : null;
       showConnection();
     }
-    if (spot.mode === "overview" && !overview.size) {
+    if (everyBoard && !overview.size) {
       for (const id of boards.keys()) {
         overview.set(id, new BoardFeed({ id, template, onChange: schedule, onStatus: showConnection, onError: () => {} }).start());
       }
-    } else if (spot.mode !== "overview" && overview.size) {
+    } else if (!everyBoard && overview.size) {
       for (const tile of overview.values()) tile.stop();
       overview.clear();
     }
@@ -86,6 +88,7 @@ async function main() {
     drawAgenda(spot.mode === "overview" ? null : st.agenda); // the overview shows it large
     drawTimer();
     if (spot.mode === "overview") return drawOverview(st);
+    if (spot.mode === "cross" && template.sections.has(spot.section)) return drawCross(spot.section);
     const board = boards.get(spot.board);
     const state = feed && feed.state && feed.state.id === spot.board ? feed.state : null;
     setWhere(state || board || { city: "", initiative: "" });
@@ -152,6 +155,14 @@ async function main() {
       el("ul", { class: `tiles${tiles.length > 8 ? " many" : ""}` }, tiles),
     ]);
     show("overview", node);
+  }
+
+  /** One section of every board, side by side (a report-out). */
+  function drawCross(sectionId) {
+    ui.title.textContent = me.workshop.title;
+    ui.sub.textContent = "Every board";
+    const { node, fit } = crossView(template, boards, overview, sectionId);
+    show(`cross:${sectionId}`, node, fit);
   }
 
   // One board ------------------------------------------------------------------------------

@@ -231,17 +231,23 @@ function agendaPanel(template, boards, workshop, stage, act) {
           const section = item.section ? template.sections.get(item.section) : null;
           const where = item.board
             ? [board ? board.city || board.title : item.board, section ? section.title : null].filter(Boolean).join(" · ")
-            : "Overview";
+            : section
+              ? `Every board · ${section.title}`
+              : "Overview";
           const meta = [where, item.minutes ? `${item.minutes} min` : null].filter(Boolean).join(" · ");
           const op = { kind: "agenda.start", day: entry.day, index, title: item.title };
           if (item.board) op.board = item.board;
-          if (item.board && item.section) op.section = item.section;
+          if (item.section) op.section = item.section; // with no board: of every board
           if (item.minutes) op.minutes = item.minutes;
           return el("li", { class: `agenda-item${isRunning ? " running" : ""}`, dataset: { day: String(entry.day), index: String(index) } }, [
             el("div", { class: "agenda-what" }, [
               el("p", { class: "agenda-title", dir: "auto", text: item.title }),
               el("p", { class: "agenda-meta", dir: "auto", text: meta }),
               isRunning ? el("p", { class: "agenda-running", text: `● Running since ${clockTime(running.started_at)}` }) : null,
+              // A section of every board: the facilitator reads it across boards, side by side.
+              !item.board && section
+                ? el("a", { class: "agenda-cross", href: `/cross?section=${encodeURIComponent(item.section)}`, text: `Open ${section.title} across boards` })
+                : null,
             ]),
             el("button", {
               type: "button",

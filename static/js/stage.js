@@ -9,7 +9,7 @@
 
 import { LogClient, RoomError } from "./logclient.js";
 
-export const MODES = ["overview", "board", "section"];
+export const MODES = ["overview", "board", "section", "cross"]; // cross: a section of every board
 export const TIMER_MAX_S = 24 * 3600;
 const ID_MAX = 64;
 
@@ -123,9 +123,9 @@ function seconds(value, name, low, high) {
 function target(op, ctx) {
   const mode = get(op, "mode");
   if (!MODES.includes(mode)) throw refuse("bad_request", `'mode' must be one of ${MODES.join(", ")}.`);
-  const board = mode === "overview" ? null : stringId(get(op, "board"), "board id");
-  const section = mode === "section" ? get(op, "section") : null;
-  if (mode === "section" && !ctx.sectionIds.includes(section)) {
+  const board = mode === "overview" || mode === "cross" ? null : stringId(get(op, "board"), "board id");
+  const section = mode === "section" || mode === "cross" ? get(op, "section") : null;
+  if ((mode === "section" || mode === "cross") && !ctx.sectionIds.includes(section)) {
     throw refuse("bad_request", `There is no section ${pyRepr(section)} on this canvas.`);
   }
   return { mode, board, section };
@@ -203,6 +203,8 @@ function agendaStart(state, op, ctx) {
   if (pyTruthy(get(op, "board"))) {
     const section = get(op, "section");
     to = target({ mode: pyTruthy(section) ? "section" : "board", board: op.board, section }, ctx);
+  } else if (pyTruthy(get(op, "section"))) {
+    to = target({ mode: "cross", section: op.section }, ctx); // a section of every board
   } else {
     to = { mode: "overview", board: null, section: null };
   }
