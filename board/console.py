@@ -169,8 +169,6 @@ async def patch_workshop(request: Request) -> Response:
                 )
             if item.get("section") and item["section"] not in sections:
                 raise ApiError(ErrorCode.BAD_REQUEST, f"{where}: there is no such section.")
-            if item.get("section") and not item.get("board"):
-                raise ApiError(ErrorCode.BAD_REQUEST, f"{where}: choose the board of the section.")
     await store.update_workshop(workshop_id, **changes)
     workshop = await store.workshop(workshop_id)
     assert workshop is not None

@@ -20,6 +20,7 @@ from board.exports.render import DOCUMENT_CSP
 from board.http import ApiError, board_summary, check_origin
 from board.model.days import current_day
 from board.model.history import diff
+from board.model.people import display_names
 from board.rooms import BatchRefused
 from board.services import Services
 from board.store import BoardRow, ParticipantRow, SnapshotRow
@@ -146,7 +147,10 @@ async def board_diff(request: Request) -> Response:
             op = decode(record.body)
             if op.get("kind") == "card.delete" and op.get("card") in removed:
                 removed_by[op["card"]] = record.by
-    people = {p.id: p.name for p in await store.participants(board.workshop)}
+    people = display_names(
+        {"id": p.id, "name": p.name, "role": p.role, "city": p.city, "organisation": p.organisation}
+        for p in await store.participants(board.workshop)
+    )
     return JSONResponse(
         {"from": meta_a, "to": meta_b, "diff": result, "removed_by": removed_by, "names": people}
     )

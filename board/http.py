@@ -15,6 +15,7 @@ from board import __version__, reading
 from board.auth import actor_of, participant_from
 from board.errors import HTTP_STATUS, ErrorCode
 from board.model import load_template
+from board.model.people import display_names
 from board.services import Services
 from board.store import BoardRow, ParticipantRow, Store
 
@@ -148,6 +149,19 @@ async def me(request: Request) -> Response:
     )
 
 
+async def people(request: Request) -> Response:
+    """Everyone of the caller's workshop as the others name them (no tokens): the board, the
+    history and the run page show "Maria Lopez (Austin, TX)" when two people share a name."""
+    participant = await _participant(request)
+    everyone = await _services(request).store.participants(participant.workshop)
+    rows = [
+        {"id": p.id, "name": p.name, "role": p.role, "city": p.city, "organisation": p.organisation}
+        for p in everyone
+    ]
+    labels = display_names(rows)
+    return JSONResponse({"people": [{**row, "label": labels[row["id"]]} for row in rows]})
+
+
 async def board_state(request: Request) -> Response:
     participant = await _participant(request)
     services = _services(request)
@@ -178,6 +192,7 @@ routes = [
     Route("/boards/{board_id}/history", role_page("history.html")),
     Route("/healthz", healthz),
     Route("/api/me", me),
+    Route("/api/people", people),
     Route("/api/template", template),
     Route("/api/boards/{board_id}", board_state),
 ]

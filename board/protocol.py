@@ -182,10 +182,11 @@ class PrivateReveal(_Strict):
 
 
 class StageSpotlight(_Strict):
-    """What the room looks at: the overview, one board, or one section of a board."""
+    """What the room looks at: the overview, one board, one section of a board, or one section
+    of every board side by side (`cross`, a report-out: no board)."""
 
     kind: Literal["stage.spotlight"]
-    mode: Literal["overview", "board", "section"]
+    mode: Literal["overview", "board", "section", "cross"]
     board: Id | None = None
     section: Id | None = None
 
@@ -395,7 +396,7 @@ class BoardState(_Strict):
 
 
 class Spotlight(_Strict):
-    mode: Literal["overview", "board", "section"]
+    mode: Literal["overview", "board", "section", "cross"]
     board: str | None
     section: str | None
     by: str | None = None

@@ -88,9 +88,14 @@ async def _sign_in(request: Request, participant: ParticipantRow) -> Response:
     return response
 
 
+def _text(value: str) -> str:
+    """A person's own words, escaped, in their own direction (Arabic and Hebrew names)."""
+    return f'<span dir="auto">{escape(value)}</span>'
+
+
 def _who(p: ParticipantRow) -> str:
-    extra = f", {p.city}" if p.city else ""
-    return f"{escape(p.name)} ({escape(p.role)}{escape(extra)})"
+    extra = f", {_text(p.city)}" if p.city else ""
+    return f"{_text(p.name)} ({escape(p.role)}{extra})"
 
 
 def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
@@ -112,8 +117,8 @@ def _ask_page(current: ParticipantRow, invited: ParticipantRow) -> str:
     <p>The link you opened is the invitation of <strong>{_who(invited)}</strong>. Open it
     only if it is yours: everything done in this browser afterwards is done as that person.</p>
     <form method="post" class="choices">
-      <button class="primary" type="submit">Switch to {escape(invited.name)}</button>
-      <a href="/">Stay signed in as {escape(current.name)}</a>
+      <button class="primary" type="submit">Switch to {_text(invited.name)}</button>
+      <a href="/">Stay signed in as {_text(current.name)}</a>
     </form>
   </main>
 </body>

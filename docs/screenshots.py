@@ -1,5 +1,6 @@
 """Make the screenshots in docs/ (python docs/screenshots.py): the demo workshop with a board
-filled in, on a real server, in real Chromium at 1920x1080."""
+as it is on Day 3, on a real server, in real Chromium. The board and the console at
+1366x768 (the room's 13-inch laptops), the projector at 1920x1080."""
 
 from __future__ import annotations
 
@@ -16,168 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright, expect  # noqa: E402
 
+from tests.e2e.day3 import fill_day3  # noqa: E402
 from tests.servers import Server, demo_roster, sqlite_url  # noqa: E402
 from tests.wsclient import Client  # noqa: E402
-
-CARDS = [
-    (
-        "problem_vision",
-        "idea",
-        "Cut evening peak travel time on the Lamar corridor by 15% in three years",
-        {},
-    ),
-    (
-        "problem_vision",
-        "decision",
-        "Start with one corridor, not citywide",
-        {"decided_by": "Mayor"},
-    ),
-    (
-        "residents_equity",
-        "idea",
-        "Bus riders on the corridor are mostly shift workers: measure their trip times first",
-        {},
-    ),
-    (
-        "residents_equity",
-        "barrier",
-        "Side-street residents fear cut-through traffic",
-        {"severity": 2, "likelihood": 2},
-    ),
-    ("residents_equity", "question", "Who speaks for neighbourhoods without an association?", {}),
-    (
-        "partners_ppp",
-        "resource",
-        "State DOT signal modernization program",
-        {"resource_kind": "program"},
-    ),
-    ("partners_ppp", "idea", "University transportation lab evaluates before/after data", {}),
-    (
-        "partners_ppp",
-        "barrier",
-        "Vendor wants a 10-year exclusive data licence",
-        {"severity": 3, "likelihood": 2},
-    ),
-    (
-        "staffing_operations",
-        "action",
-        "Name one accountable signal program owner",
-        {"owner": "Transportation director", "horizon": "d30"},
-    ),
-    (
-        "staffing_operations",
-        "barrier",
-        "Only two signal engineers on staff",
-        {"severity": 3, "likelihood": 3},
-    ),
-    ("staffing_operations", "idea", "Train two technicians on the new controllers", {}),
-    (
-        "technology_solution",
-        "idea",
-        "Adaptive controllers at 24 intersections, detection by video",
-        {},
-    ),
-    ("technology_solution", "question", "Radar or video detection in heavy rain?", {}),
-    (
-        "data_governance",
-        "decision",
-        "The city owns all signal and detection data",
-        {"decided_by": "Council"},
-    ),
-    (
-        "data_governance",
-        "barrier",
-        "Video detection raises privacy questions",
-        {"severity": 2, "likelihood": 2},
-    ),
-    (
-        "support_coalition",
-        "action",
-        "Brief the council mobility committee",
-        {"owner": "Chief of staff", "horizon": "d30"},
-    ),
-    ("support_coalition", "idea", "Publish a simple public dashboard from week one", {}),
-    (
-        "barriers_risks",
-        "barrier",
-        "Procurement takes nine months",
-        {"severity": 3, "likelihood": 3, "mitigation": "Piggyback on the state contract"},
-    ),
-    (
-        "barriers_risks",
-        "barrier",
-        "Legacy controllers not compatible",
-        {"severity": 2, "likelihood": 3},
-    ),
-    (
-        "barriers_risks",
-        "barrier",
-        "Council turnover after the election",
-        {"severity": 2, "likelihood": 1},
-    ),
-    (
-        "barriers_risks",
-        "idea",
-        "Pilot on six intersections first to show results before the budget vote",
-        {},
-    ),
-    (
-        "costs_budget",
-        "idea",
-        "Controllers and detection for 24 intersections",
-        {"amount_usd": 1800000, "cost_kind": "capex"},
-    ),
-    (
-        "costs_budget",
-        "idea",
-        "Software licences and maintenance",
-        {"amount_usd": 120000, "cost_kind": "opex"},
-    ),
-    (
-        "funding_sources",
-        "resource",
-        "Federal SMART grant",
-        {"amount_usd": 2000000, "funding_status": "idea"},
-    ),
-    (
-        "funding_sources",
-        "action",
-        "Apply to the state safety fund",
-        {"owner": "Grants office", "horizon": "d60", "funding_status": "applied"},
-    ),
-    (
-        "funding_sources",
-        "idea",
-        "Transportation bond line item",
-        {"funding_status": "committed", "amount_usd": 500000},
-    ),
-    (
-        "success_metrics",
-        "metric",
-        "Peak travel time on the corridor",
-        {"baseline": "24 min", "target": "20 min", "unit": "minutes"},
-    ),
-    ("success_metrics", "metric", "Bus on-time performance", {"baseline": "68%", "target": "80%"}),
-    (
-        "action_plan",
-        "action",
-        "Pick the six pilot intersections",
-        {"owner": "Signal engineer", "horizon": "d30"},
-    ),
-    (
-        "action_plan",
-        "action",
-        "Draft the data ownership clause",
-        {"owner": "City attorney", "horizon": "d30"},
-    ),
-    (
-        "action_plan",
-        "action",
-        "Apply for the SMART grant",
-        {"owner": "Grants office", "horizon": "d60"},
-    ),
-    ("action_plan", "action", "Launch the public dashboard", {"owner": "IT", "horizon": "d90"}),
-]
 
 OTHER = {
     "funding_sources": [
@@ -201,25 +43,14 @@ OTHER = {
 
 
 async def fill(url: str, demo: dict, token: str) -> None:
+    """Board 0 as it is on Day 3 (fifteen cards a section), a comment, an agreed section;
+    a few cards on the others."""
     ids = itertools.count(1)
     boards = demo["boards"]
+    await fill_day3(url, boards[0]["id"], token)
     c = await Client.open(url, boards[0]["id"], token)
-    last: dict[str, str] = {}
-    for section, kind, text, fields in CARDS:
-        cid = f"s{next(ids)}"
-        card = {"id": cid, "section": section, "type": kind, "text": text, **fields}
-        await c.op({"kind": "card.add", "card": card, "after": last.get(section)})
-        last[section] = cid
-    await c.op(
-        {
-            "kind": "comment.add",
-            "comment": {
-                "id": "k1",
-                "card": "s18",
-                "text": "The state contract covers signal controllers: ask the DOT.",
-            },
-        }
-    )
+    comment = {"id": "k1", "card": "d3-121", "text": "The state contract covers controllers."}
+    await c.op({"kind": "comment.add", "comment": comment})
     await c.op({"kind": "section.lock", "section": "data_governance", "locked": True})
     await c.close()
     for board in boards[1:]:
@@ -264,14 +95,18 @@ async def main(db: str, demo: dict, only: str | None = None) -> None:
         stage_id = json.loads(urllib.request.urlopen(request).read())["stage"]
         stage = await Client.open(server.ws_url, stage_id, token("facilitator"))
         await stage.op({"kind": "stage.spotlight", "mode": "board", "board": board})
+        await stage.op({"kind": "timer.start", "seconds": 25 * 60, "label": "Report-out"})
         async with async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
 
-            async def open_as(role: str, path: str):
-                context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+            laptop = {"width": 1366, "height": 768}
+            projector_size = {"width": 1920, "height": 1080}
+
+            async def open_as(role: str, path: str, viewport: dict[str, int] = laptop):
+                context = await browser.new_context(viewport=viewport)
                 page = await context.new_page()
                 await page.goto(f"{server.url}/join/{token(role)}")
                 await page.goto(f"{server.url}{path}")
@@ -281,13 +116,20 @@ async def main(db: str, demo: dict, only: str | None = None) -> None:
             if only == "plan":
                 await browser.close()
                 return
-            page = await open_as("mayor", f"/boards/{board}")
+            page = await open_as("mayor", f"/boards/{board}?follow=1")
             await expect(page.locator("#connection")).to_have_text("Connected")
+            await expect(page.locator("#stage-timer")).to_be_visible()
+            await page.mouse.move(0, 0)
             await page.screenshot(path=str(ROOT / "docs" / "board.png"))
+            focus = await open_as("mayor", f"/boards/{board}?section=barriers_risks")
+            await expect(focus.locator("#focus-bar")).to_be_visible()
+            await expect(focus.locator("#connection")).to_have_text("Connected")
+            await focus.mouse.move(0, 0)
+            await focus.screenshot(path=str(ROOT / "docs" / "board-focus.png"))
             console = await open_as("facilitator", "/console")
             await console.wait_for_load_state("networkidle")
             await console.screenshot(path=str(ROOT / "docs" / "console.png"))
-            projector = await open_as("observer", "/present")
+            projector = await open_as("observer", "/present", projector_size)
             await expect(projector.locator("body")).to_have_attribute(
                 "data-shown", f"board:{board}"
             )
@@ -312,8 +154,14 @@ async def main(db: str, demo: dict, only: str | None = None) -> None:
         await stage.close()
     finally:
         server.stop()
-    print("wrote docs/action-plan.png" + ("" if only else ", board.png, console.png, projector.png,"
-          " projector-section.png"))  # fmt: skip
+    print(
+        "wrote docs/action-plan.png"
+        + (
+            ""
+            if only
+            else ", board.png, board-focus.png, console.png, projector.png, projector-section.png"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -396,7 +396,7 @@ def undo_vectors() -> list[dict[str, Any]]:
     return vectors
 
 
-def stage_vectors(count: int = 80, seed: int = 311) -> list[dict[str, Any]]:
+def stage_vectors(count: int = 100, seed: int = 311) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     state = new_stage(load_template(), id="st", workshop="w").to_wire()
     vectors = []
@@ -406,7 +406,7 @@ def stage_vectors(count: int = 80, seed: int = 311) -> list[dict[str, Any]]:
             [
                 {
                     "kind": "stage.spotlight",
-                    "mode": rng.choice(["overview", "board", "section", "zoom"]),
+                    "mode": rng.choice(["overview", "board", "section", "cross", "zoom"]),
                     "board": rng.choice(["b1", None]),
                     "section": rng.choice([*SECTIONS[:2], "attic"]),
                 },
@@ -420,6 +420,7 @@ def stage_vectors(count: int = 80, seed: int = 311) -> list[dict[str, Any]]:
                     "index": 0,
                     "title": "Case",
                     "board": rng.choice(["b2", None]),
+                    "section": rng.choice([SECTIONS[0], None, "attic"]),
                     "minutes": rng.choice([20, None]),
                 },
                 {

@@ -205,6 +205,15 @@ def test_spotlight_and_agenda_are_the_facilitators_and_move_the_room() -> None:
     )
     assert s.stage["spotlight"]["board"] == "b2" and s.stage["agenda"]["index"] == 2
     assert s.stage["timer"]["ends_at"] == "2027-03-09T14:20:00.000Z"
+    # An item naming a section and no board: that section of every board (a report-out).
+    report = {"kind": "agenda.start", "day": 3, "index": 4, "title": "30/60/90 report-out"}
+    ok(s, "fac", {**report, "section": "action_plan"})
+    spot = s.stage["spotlight"]
+    assert (spot["mode"], spot["board"], spot["section"]) == ("cross", None, "action_plan")
+    refused(s, "fac", {**report, "section": "attic"}, "bad_request")
+    refused(s, "fac", {"kind": "stage.spotlight", "mode": "cross"}, "bad_request")
+    ok(s, "fac", {"kind": "stage.spotlight", "mode": "cross", "section": "barriers_risks"})
+    assert s.stage["spotlight"]["section"] == "barriers_risks"
 
 
 @pytest.mark.parametrize("who", ["e1", "mayor", "obs"])
@@ -228,9 +237,15 @@ def test_timer_runs_on_server_time_pauses_extends_and_resets() -> None:
     assert timer["remaining_ms"] == 420_000
     ok(s, "fac", {"kind": "timer.start"}, at="2027-03-09T14:06:00.000Z")
     assert timer["ends_at"] == "2027-03-09T14:13:00.000Z"
-    refused(s, "fac", {"kind": "timer.start"}, "conflict")
     ok(s, "fac", {"kind": "timer.extend", "seconds": -120}, at="2027-03-09T14:07:00.000Z")
     assert timer["ends_at"] == "2027-03-09T14:11:00.000Z"
+    # Start on a running timer starts it again: from the top of its length, or a new one.
+    ok(s, "fac", {"kind": "timer.start"}, at="2027-03-09T14:08:00.000Z")
+    assert timer["status"] == "running" and timer["ends_at"] == "2027-03-09T14:18:00.000Z"
+    ok(s, "fac", {"kind": "timer.start", "seconds": 120}, at="2027-03-09T14:09:00.000Z")
+    assert timer["ends_at"] == "2027-03-09T14:11:00.000Z" and timer["duration_ms"] == 120_000
+    ok(s, "fac", {"kind": "timer.start", "seconds": 600}, at="2027-03-09T14:09:30.000Z")
+    assert timer["ends_at"] == "2027-03-09T14:19:30.000Z"
     ok(s, "fac", {"kind": "timer.reset"})
     assert timer["status"] == "idle" and timer["remaining_ms"] == timer["duration_ms"] == 600_000
 

@@ -13,7 +13,8 @@ from typing import Any
 from board.model.checks import Context, facilitator_only, refuse, string_id, text_field
 from board.model.state import BoardState
 
-MODES = ("overview", "board", "section")
+MODES = ("overview", "board", "section", "cross")
+"""`cross`: one section of every board side by side (a report-out), so it names no board."""
 TIMER_MAX_S = 24 * 3600
 
 
@@ -41,9 +42,9 @@ def _spotlight(state: BoardState, op: dict[str, Any]) -> dict[str, Any]:
     mode = op.get("mode")
     if mode not in MODES:
         raise refuse("bad_request", f"'mode' must be one of {', '.join(MODES)}.")
-    board = None if mode == "overview" else string_id(op.get("board"), "board id")
-    section = op.get("section") if mode == "section" else None
-    if mode == "section" and section not in state.template.section_ids:
+    board = None if mode in ("overview", "cross") else string_id(op.get("board"), "board id")
+    section = op.get("section") if mode in ("section", "cross") else None
+    if mode in ("section", "cross") and section not in state.template.section_ids:
         raise refuse("bad_request", f"There is no section {section!r} on this canvas.")
     return {"mode": mode, "board": board, "section": section}
 
@@ -73,10 +74,12 @@ def timer_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
     if label is not None:
         label = text_field(label, "label", 200, required=False)
     facilitator_only(ctx, "run the timer")  # the role before the state: no hint of it
-    if timer["status"] == "running":
-        raise refuse("conflict", "The timer is already running.")
-    if seconds is None and timer["remaining_ms"] <= 0:
+    # Start on a running timer starts it again from the top (of the new length, if given).
+    restart = timer["status"] == "running"
+    left = timer["duration_ms"] if restart else timer["remaining_ms"]
+    if seconds is None and left <= 0:
         raise refuse("bad_request", "Say how many seconds the timer should run.")
+    timer["remaining_ms"] = left
     _start(timer, ctx.at, seconds, label)
 
 
@@ -131,6 +134,8 @@ def agenda_start(state: BoardState, op: dict[str, Any], ctx: Context) -> None:
                 "section": op.get("section"),
             },
         )
+    elif op.get("section"):  # a section of no board in particular: of every board
+        target = _spotlight(state, {"mode": "cross", "section": op["section"]})
     else:
         target = {"mode": "overview", "board": None, "section": None}
     facilitator_only(ctx, "run the agenda")

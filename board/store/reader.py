@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from board.model import BoardState, Template, replay
+from board.model.people import display_names
 from board.model.state import from_wire, new_board, new_stage
 from board.store import tables as t
 from board.store.records import BoardRow, OpRecord, ParticipantRow, SnapshotRow, WorkshopRow
@@ -37,7 +38,17 @@ class WorkshopRecords:
     closed_days: dict[int, dict[str, Any]]
 
     def names(self) -> dict[str, str]:
-        return {p.id: p.name for p in self.people}
+        """Who is who in the records: namesakes told apart (board.model.people)."""
+        return display_names(
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role,
+                "city": p.city,
+                "organisation": p.organisation,
+            }
+            for p in self.people
+        )
 
 
 class Reader:

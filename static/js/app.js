@@ -1,23 +1,35 @@
 // The board page: loads who I am and the template, connects, and wires the canvas, the
-// editor, the side panel (comments, vote results), the banners and the header to the sync
-// layer. Every change to the board goes through sync.submit(op), which checks it with the
-// same reducer the server runs; a refusal is shown in a visible notice, in its own sentence.
+// outline, the editor, the side panel (comments, vote results), the banners and the header to
+// the sync layer. Every change to the board goes through sync.submit(op), which checks it
+// with the same reducer the server runs; a refusal is shown in a visible notice, in its own
+// sentence.
+//
+// The parts: header.js (the header), canvas.js and card-view.js (the board), outline.js (the
+// board as a list), board-layout.js (focus mode, outline, collapsed sections, the address),
+// side-panel.js, following.js (Follow the facilitator), announce.js (what others changed,
+// for screen readers), banners.js (the vote and private-writing banners).
 
-import { confirmDialog, el, getJSON, randomId } from "./dom.js";
+import { confirmDialog, getJSON, isTyping, randomId } from "./dom.js";
 import { Action, can, makeTemplate } from "./model.js";
 import { BoardSync } from "./sync.js";
-import { Canvas, KEY_HELP } from "./canvas.js";
+import { Canvas } from "./canvas.js";
+import { Outline } from "./outline.js";
+import { BoardLayout } from "./board-layout.js";
 import { openCardEditor } from "./editor.js";
-import { CommentsPanel, commentCounts } from "./comments.js";
-import { openRound, openVoteDialog, resultsBody, roundsNewestFirst, voteBanner, voteDeco } from "./voting.js";
-import { StageSync, formatClock } from "./stage.js";
+import { commentCounts } from "./comments.js";
+import { openRound, openVoteDialog, roundsNewestFirst, voteDeco } from "./voting.js";
 import { notify } from "./notice.js";
-import { CONNECTION_TEXT, connectionText } from "./connection.js";
+import { PeopleNames } from "./people.js";
+import { buildHeader } from "./header.js";
+import { SidePanel } from "./side-panel.js";
+import { Following } from "./following.js";
+import { Announcer } from "./announce.js";
+import { Banners } from "./banners.js";
 import { UndoManager } from "./undo.js";
-import { UNDO_KEYS, undoControls } from "./undo-ui.js";
+import { undoControls } from "./undo-ui.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
-const PRESENCE_SHOWN = 3;
+const RECENT_MS = 15000; // my own touches on a card, kept out of the announcements this long
 
 async function main() {
   const [me, rawTemplate] = await Promise.all([getJSON("/api/me"), getJSON("/api/template")]);
@@ -28,24 +40,24 @@ async function main() {
   document.body.classList.toggle("read-only", readOnly);
   document.title = `Board · ${me.workshop.title}`;
 
-  // Names for comments and hints: me, everyone seen on this board, and for the facilitator
-  // the whole roster (the workshop API is theirs only).
-  const known = new Map([[actor.id, actor.name]]);
-  const names = (id) => known.get(id) || "a participant";
-  if (facilitator) {
-    getJSON(`/api/workshops/${encodeURIComponent(me.workshop.id)}`)
-      .then((data) => {
-        for (const p of data.participants || []) if (p.id && p.name && !known.has(p.id)) known.set(p.id, p.name);
-        schedule();
-      })
-      .catch(() => {});
-  }
+  // Names for comments, hints and presence: the workshop's people as named to each other
+  // (namesakes told apart by city or organisation).
+  const people = new PeopleNames(() => {
+    header.presence(online);
+    schedule();
+  });
+  people.labels.set(actor.id, actor.name);
+  people.refresh();
+  const names = (id) => people.label(id);
 
   let view = null;
   let online = [];
-  let side = null; // {kind: "comments", card} | {kind: "results", round} | null
-  let spotSection = null; // the spotlit section of this board while following
-  let stage = null; // the stage while following: {spotlight, timer, agenda}
+  // One render per frame, however many events arrived in it.
+  let frame = 0;
+  let revealed = null; // rounds already revealed when seen: a new reveal opens results
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(draw);
+  }
   const perm = (action, card = null) =>
     view !== null &&
     can(actor, action, { workshop: view.workshop, boardMayor: view.mayor, cardAuthor: card ? (card.author ?? null) : null });
@@ -58,8 +70,24 @@ async function main() {
     canLock: () => facilitator,
   };
 
+  // What I touched lately (cards, comments): my own doing is not announced to me.
+  const touched = new Map();
+  const touch = (id) => {
+    if (!id) return;
+    if (touched.size > 1000) for (const [key, at] of touched) if (Date.now() - at > RECENT_MS) touched.delete(key);
+    touched.set(id, Date.now());
+  };
+  const mine = (id) => Date.now() - (touched.get(id) || 0) < RECENT_MS;
+  const touchOp = (op) => {
+    touch(typeof op.card === "string" ? op.card : op.card?.id);
+    touch(typeof op.comment === "string" ? op.comment : op.comment?.id);
+  };
+  const send = (op) => {
+    touchOp(op);
+    return sync.submit(op);
+  };
   const submit = (op) => {
-    const message = sync.submit(op);
+    const message = send(op);
     if (message) notify(message);
     return message;
   };
@@ -102,8 +130,8 @@ async function main() {
       setFocus(section ? { section, card: card ?? null } : null);
     },
     comments(card) {
-      openSide({ kind: "comments", card: card.id });
-      comments.focusInput();
+      side.open({ kind: "comments", card: card.id });
+      side.focusInside();
     },
     dot(card, delta) {
       const round = openRound(view);
@@ -113,6 +141,12 @@ async function main() {
     lock(section, locked) {
       submit({ kind: "section.lock", section, locked });
     },
+    open(section) {
+      layout.open(section);
+    },
+    collapse(section, shut) {
+      layout.collapse(section, shut);
+    },
     refused(message) {
       notify(message);
     },
@@ -121,6 +155,8 @@ async function main() {
   function editCard(section, shown) {
     // A copy: the view's card objects change in place as events arrive.
     const card = shown ? { ...shown } : null;
+    const returnTo = document.activeElement;
+    if (card) touch(card.id);
     // Presence names the card while its editor is open: others see "… is editing".
     setFocus({ section, card: card ? card.id : null });
     openCardEditor({
@@ -129,11 +165,18 @@ async function main() {
       card,
       // The card's text (and its other text fields) are typed live: text.splice ops merged
       // character by character with whoever else types in the same card.
-      live: card ? (field) => sync.openText({ card: card.id, field }) : null,
+      live: card
+        ? (field) => {
+            touch(card.id);
+            return sync.openText({ card: card.id, field });
+          }
+        : null,
       onTyped: card ? (typed) => undo?.typed({ card: card.id, ...typed }) : null,
       onClose: () => {
         setFocus(null);
-        if (card) canvas.focusCard(card.id);
+        if (card) touch(card.id);
+        if (card && returnTo?.closest?.(".outline-card")) returnTo.focus();
+        else if (card) canvas.focusCard(card.id);
       },
       onSave: ({ type, text, fields, live }) => {
         const clean = text.trim();
@@ -141,7 +184,7 @@ async function main() {
           const body = { id: randomId("c_"), section, type, text: clean };
           for (const [name, value] of Object.entries(fields)) if (value !== null) body[name] = value;
           const ids = view.sections.get(section);
-          return shout(sync.submit({ kind: "card.add", card: body, after: ids.length ? ids[ids.length - 1] : null }));
+          return shout(send({ kind: "card.add", card: body, after: ids.length ? ids[ids.length - 1] : null }));
         }
         if (!view.cards.has(card.id)) return shout("This card was deleted meanwhile.");
         if (!clean) return "A card needs some text.";
@@ -155,7 +198,7 @@ async function main() {
           if ((card[name] ?? null) !== value) set[name] = value;
         }
         if (Object.keys(set).length === 0) return null;
-        return shout(sync.submit({ kind: "card.update", card: card.id, set }));
+        return shout(send({ kind: "card.update", card: card.id, set }));
       },
     });
   }
@@ -181,58 +224,23 @@ async function main() {
     if (!e.relatedTarget && !document.querySelector("dialog[open]")) setFocus(null);
   });
 
-  // The side panel: a card's comments, or the results of a voting round.
-  const aside = document.getElementById("side");
-  const sideTitle = el("h2", { id: "side-title" });
-  const sideBody = el("div", { class: "side-body" });
-  aside.replaceChildren(
-    el("div", { class: "side-head" }, [
-      sideTitle,
-      el("button", { type: "button", class: "side-close", text: "✕ Close", "aria-label": "Close the side panel", on: { click: () => openSide(null) } }),
-    ]),
-    sideBody,
-  );
-  const comments = new CommentsPanel({ actor, names, template, submit });
   const voteActions = {
-    results: (roundId) => openSide({ kind: "results", round: roundId }),
-    select: (roundId) => openSide({ kind: "results", round: roundId }),
+    results: (roundId) => side.open({ kind: "results", round: roundId }),
+    select: (roundId) => side.open({ kind: "results", round: roundId }),
     close: (roundId) => submit({ kind: "vote.close", round: roundId }),
     reveal: (roundId) => submit({ kind: "vote.reveal", round: roundId }),
     takeBack: (roundId, cardIds) => {
       for (const card of cardIds) if (submit({ kind: "vote.remove", round: roundId, card })) break;
     },
   };
-  function openSide(next) {
-    side = next;
-    aside.hidden = side === null;
-    document.body.classList.toggle("with-side", side !== null);
-    if (side?.kind === "comments") comments.show(side.card);
-    lastSide = "";
-    draw();
-  }
-  let lastSide = "";
-  function drawSide() {
-    if (!side) return;
-    if (side.kind === "comments") {
-      sideTitle.textContent = "Comments";
-      if (sideBody.firstChild !== comments.node) sideBody.replaceChildren(comments.node);
-      comments.render(view);
-      return;
-    }
-    const round = view.rounds.get(side.round);
-    const sig = JSON.stringify([side, round, [...view.cards.values()].map((c) => [c.id, c.text, c.type, c.hidden])]);
-    if (sig === lastSide) return;
-    lastSide = sig;
-    if (!round) {
-      sideTitle.textContent = "Vote results";
-      sideBody.replaceChildren(el("p", { text: "This voting round is not on this board." }));
-      return;
-    }
-    sideTitle.textContent = `Results: ${round.title}`;
-    sideBody.replaceChildren(...resultsBody(view, round, { actor, template, actions: voteActions }));
-  }
+  const side = new SidePanel(document.getElementById("side"), {
+    comments: { actor, names, template, submit },
+    results: { actor, template, actions: voteActions },
+    onToggle: () => schedule(),
+  });
 
   // Undo and redo (undo.js): this person's own edits on this board, once the sync exists.
+  // Its two buttons go in the header's slot for them.
   let undo = null;
   const undoUi = undoControls({
     undo: () => undo?.undo(),
@@ -240,27 +248,36 @@ async function main() {
     can: (which) => Boolean(undo?.can(which)),
     next: (which) => undo?.next(which) ?? null,
   });
-  const header = buildHeader(me, {
-    follow: () => (follower ? stopFollowing() : startFollowing()),
+  const header = buildHeader(document.getElementById("topbar"), me, boardId, {
+    follow: () => following.toggle(),
     votes: () => {
       const latest = openRound(view) || roundsNewestFirst(view)[0];
-      if (latest) openSide(side?.kind === "results" ? null : { kind: "results", round: latest.id });
+      if (latest) side.open(side.kind === "results" ? null : { kind: "results", round: latest.id });
     },
     openVote: () => {
       if (openRound(view)) return notify("Close the open voting round first.");
       openVoteDialog({ template, onOpen: (round) => shout(sync.submit({ kind: "vote.open", round })) });
     },
     privateWriting: () => submit(view.private ? { kind: "private.reveal" } : { kind: "private.start" }),
-  }, [...undoUi.buttons, undoUi.status]);
-  const banners = document.getElementById("banners");
+    outline: () => layout.toggleOutline(),
+  });
+  header.editHistory.append(...undoUi.buttons, undoUi.status);
+  const banners = new Banners(document.getElementById("banners"), { actor, template, voteActions, submit });
   const canvas = new Canvas(document.getElementById("canvas"), template, perms, intents);
+  const outline = new Outline(document.getElementById("outline"), template, perms, intents);
+  const layout = new BoardLayout({
+    personId: actor.id,
+    boardId,
+    template,
+    canvas,
+    outline,
+    header,
+    bar: document.getElementById("focus-bar"),
+    onChange: () => schedule(),
+  });
+  layout.setBaseTitle(document.title);
+  const announcer = new Announcer(document.getElementById("announcer"), template, { actorId: actor.id, mine });
 
-  // One render per frame, however many events arrived in it.
-  let frame = 0;
-  let revealed = new Set(); // rounds already revealed when seen: a new reveal opens results
-  function schedule() {
-    if (!frame) frame = requestAnimationFrame(draw);
-  }
   function draw() {
     cancelAnimationFrame(frame);
     frame = 0;
@@ -274,136 +291,51 @@ async function main() {
     }
     const others = online.filter((p) => p.id !== actor.id);
     const open = openRound(view);
-    const shownRound = open || (side?.kind === "results" ? view.rounds.get(side.round) : null) || null;
+    const shownRound = open || (side.kind === "results" ? view.rounds.get(side.state.round) : null) || null;
     const deco = {
       comments: commentCounts(view),
       vote: voteDeco(shownRound, actor, view),
       locks: view.locks,
       locked: lockedFor,
-      spotlight: spotSection,
+      spotlight: following.section,
     };
     canvas.render(view, { pendingCards, others, deco });
+    outline.render(view, deco);
     header.board(view);
-    header.tools(view, { following: follower !== null, stage });
-    header.timer(stage, follower);
-    drawBanners(open, deco.vote);
-    drawSide();
+    header.tools(view, { following: following.on });
+    header.timer(following.stage, following.client);
+    banners.draw(view, open, deco.vote, { following: following.on });
+    side.draw(view);
   }
 
   /** A round revealed while I watch: everyone sees its ranking (unless reading comments). */
   function noticeReveals() {
     const now = new Set([...view.rounds.values()].filter((r) => r.revealed && r.blind).map((r) => r.id));
     for (const id of now) {
-      if (!revealed.has(id) && firstDraw === false && side?.kind !== "comments") {
-        side = { kind: "results", round: id };
-        aside.hidden = false;
-        document.body.classList.add("with-side");
-        lastSide = "";
-      }
+      if (revealed !== null && !revealed.has(id) && side.kind !== "comments") side.open({ kind: "results", round: id });
     }
     revealed = now;
-    firstDraw = false;
-  }
-  let firstDraw = true;
-
-  let lastBanners = "";
-  function drawBanners(open, deco) {
-    const sig = JSON.stringify([open && { ...open, votes: [deco.left, deco.orphans] }, view.private !== null, follower !== null]);
-    if (sig === lastBanners) return;
-    lastBanners = sig;
-    const items = [];
-    if (open) items.push(voteBanner(open, deco, { actor, template, actions: voteActions }));
-    if (view.private) {
-      const text = facilitator
-        ? "Private writing is on: each person sees only their own new cards until you reveal them."
-        : readOnly
-          ? "Private writing: new cards stay hidden until the facilitator reveals them."
-          : "Private writing: only you see your new cards until the facilitator reveals them";
-      const parts = [el("span", { class: "banner-icon", "aria-hidden": "true", text: "◌" }), el("strong", { class: "banner-title", text })];
-      if (facilitator) {
-        parts.push(el("span", { class: "banner-buttons" }, [el("button", { type: "button", class: "primary private-reveal-btn", text: "◎ Reveal private cards", on: { click: () => submit({ kind: "private.reveal" }) } })]));
-      }
-      items.push(el("div", { class: "banner private-banner", role: "status" }, parts));
-    }
-    banners.replaceChildren(...items);
-    banners.hidden = items.length === 0;
   }
 
-  // Follow the facilitator: the stage's spotlight moves this page.
-  let follower = null;
-  let timerTick = 0;
-  let navigateTo = null;
-  function startFollowing() {
-    if (!me.stage) return notify("This workshop has no stage to follow yet.");
-    setFollowFlag(true);
-    follower = new StageSync({
-      id: me.stage,
-      sectionIds: template.sectionIds,
-      onChange: (state) => {
-        stage = state.stage;
-        followSpotlight(stage.spotlight);
-        schedule();
-      },
-      onStatus: (status) => {
-        header.followStatus(status);
-        schedule();
-      },
-    });
-    follower.start();
-    timerTick = setInterval(() => header.timer(stage, follower), 1000);
-    schedule();
-  }
-  function stopFollowing() {
-    follower?.stop();
-    follower = null;
-    stage = null;
-    spotSection = null;
-    navigateTo = null;
-    leaveBy = 0;
-    clearInterval(timerTick);
-    setFollowFlag(false);
-    header.timer(null, null);
-    schedule();
-  }
-  function setFollowFlag(on) {
-    const url = new URL(location.href);
-    if (on) url.searchParams.set("follow", "1");
-    else url.searchParams.delete("follow");
-    history.replaceState(history.state, "", url);
-  }
-  function followSpotlight(spotlight) {
-    if (!spotlight) return;
-    if (spotlight.mode !== "overview" && spotlight.board && spotlight.board !== boardId) {
-      navigateTo = `/boards/${encodeURIComponent(spotlight.board)}?follow=1`;
-      tryNavigate();
-      return;
-    }
-    navigateTo = null;
-    const section = spotlight.mode === "section" && spotlight.board === boardId ? spotlight.section : null;
-    if (section && section !== spotSection) canvas.showSection(section);
-    spotSection = section;
-  }
-  /** Go where the spotlight went, but never away from an open dialog (when it closes), and
-   * not before this board acknowledged the edits in flight (at most a few seconds: unsent
-   * edits stay in localStorage and leave with the next visit of this board anyway). */
-  let leaveBy = 0;
-  function tryNavigate() {
-    if (!navigateTo || !follower || document.querySelector("dialog[open]")) return;
-    if (!leaveBy) leaveBy = Date.now() + 4000;
-    if (sync.pendingCount() > 0 && Date.now() < leaveBy) {
-      setTimeout(tryNavigate, 250);
-      return;
-    }
-    location.assign(navigateTo);
-  }
-  document.addEventListener(
-    "close",
-    (e) => {
-      if (e.target instanceof HTMLDialogElement) queueMicrotask(tryNavigate);
-    },
-    true,
-  );
-  header.timer(null, null);
+  const following = new Following({
+    me,
+    template,
+    boardId,
+    header,
+    pendingCount: () => sync.pendingCount(),
+    onChange: schedule,
+    onSection: (section) => (section ? layout.open(section, { by: "follow" }) : layout.close({ by: "follow" })),
+  });
+
+  // Esc leaves what is on top: the side panel, then the section opened large. Never while
+  // typing in a field, and a dialog handles its own Esc.
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.defaultPrevented || isTyping(e) || document.querySelector("dialog[open]")) return;
+    if (side.kind) side.open(null);
+    else if (layout.focus) layout.close();
+    else return;
+    e.preventDefault();
+  });
 
   const sync = new BoardSync({
     boardId,
@@ -411,13 +343,13 @@ async function main() {
     actor,
     onChange: (next) => {
       view = next;
+      announcer.observe(view);
       schedule();
     },
     onStatus: () => header.status(sync),
     onPresence: (list) => {
-      online = list;
-      for (const p of list) if (p.id && p.name) known.set(p.id, p.name);
-      header.presence(list);
+      online = list.map((p) => ({ ...p, name: people.label(p.id, p.name) }));
+      header.presence(online);
       schedule();
     },
     onError: (message) => notify(message),
@@ -429,7 +361,7 @@ async function main() {
   window.brickboard = Object.freeze({
     pendingCount: () => sync.pendingCount(),
     connection: () => sync.status,
-    following: () => follower !== null,
+    following: () => following.on,
     state: () =>
       view
         ? JSON.parse(
@@ -446,108 +378,7 @@ async function main() {
   });
   header.status(sync);
   sync.start();
-  if (new URLSearchParams(location.search).get("follow") === "1") startFollowing();
-}
-
-/** The header: the board, the room's tools, the connection, who is here, the way out. */
-function buildHeader(me, actions, undoTools) {
-  const boardHref = `/boards/${encodeURIComponent(boardId)}`;
-  const role = me.me.role;
-  const title = el("h1", { id: "board-title", text: "Loading…" });
-  const sub = el("p", { id: "board-sub", class: "sub" });
-  const connection = el("span", { id: "connection", class: "pill conn-connecting", text: CONNECTION_TEXT.connecting });
-  const saved = el("span", { id: "pending", class: "pill saved", text: "All saved" });
-  const people = el("ul", { id: "presence", class: "presence", "aria-label": "On this board now" });
-  const help = el("details", { class: "help" }, [
-    el("summary", { text: "Keyboard" }),
-    el(
-      "dl",
-      { class: "keys" },
-      [...KEY_HELP, ...UNDO_KEYS].flatMap(([keys, what]) => [el("dt", {}, [el("kbd", { text: keys })]), el("dd", { text: what })]),
-    ),
-  ]);
-  const timer = el("span", { id: "stage-timer", class: "pill stage-timer", role: "timer", hidden: true });
-  const follow = el("button", { type: "button", id: "follow", class: "follow-btn", "aria-pressed": "false", text: "➤ Follow facilitator", on: { click: actions.follow } });
-  const votes = el("button", { type: "button", id: "votes-btn", class: "votes-btn", text: "▤ Votes", hidden: true, on: { click: actions.votes } });
-  const openVote = role === "facilitator" ? el("button", { type: "button", id: "open-vote", class: "tool-btn", text: "◉ Dot vote…", on: { click: actions.openVote } }) : null;
-  const privateBtn =
-    role === "facilitator" ? el("button", { type: "button", id: "private-toggle", class: "tool-btn", text: "◌ Private writing", on: { click: actions.privateWriting } }) : null;
-  const bar = document.getElementById("topbar");
-  bar.replaceChildren(
-    title,
-    sub,
-    el("div", { class: "tools" }, [...undoTools, timer, follow, votes, openVote, privateBtn]),
-    el("div", { class: "status-nav" }, [
-      el("div", { class: "sync", "aria-live": "polite" }, [connection, saved]),
-      help,
-      el("a", { href: `${boardHref}/history`, class: "history-link", text: "History" }),
-      el("a", { href: "/boards", class: "all-boards", text: "All boards", title: `Signed in as ${me.me.name} (${me.me.role})` }),
-    ]),
-    el("div", { class: "people" }, [el("span", { class: "people-label", text: "Here:" }), people]),
-  );
-  let followState = "";
-  return {
-    board(view) {
-      title.textContent = view.title || view.initiative || "Board";
-      title.title = title.textContent;
-      // Boards are usually titled by their initiative: do not say it twice.
-      const initiative = view.initiative && view.initiative !== view.title ? view.initiative : "";
-      sub.textContent = [view.city, initiative].filter(Boolean).join(" · ");
-    },
-    tools(view, { following }) {
-      follow.setAttribute("aria-pressed", String(following));
-      follow.classList.toggle("on", following);
-      const lost = followState === "closed" ? " (disconnected)" : ["reconnecting", "offline"].includes(followState) ? " (reconnecting…)" : "";
-      follow.textContent = following ? `➤ Following ✓${lost}` : "➤ Follow facilitator";
-      follow.title = following ? "Press to stop following the facilitator" : "Go where the facilitator's spotlight goes";
-      votes.hidden = view.rounds.size === 0;
-      if (privateBtn) {
-        privateBtn.textContent = view.private ? "◎ Reveal private cards" : "◌ Start private writing";
-        privateBtn.classList.toggle("primary", Boolean(view.private));
-      }
-      if (openVote) openVote.disabled = [...view.rounds.values()].some((r) => r.status === "open");
-    },
-    followStatus(status) {
-      followState = status;
-    },
-    timer(stage, follower) {
-      const t = stage?.timer;
-      if (!t || !follower || t.status === "idle") {
-        timer.hidden = true;
-        return;
-      }
-      // The server's end time against the server's clock (estimated from its `now`), so
-      // every screen shows the same countdown whatever this laptop's clock says.
-      const left = follower.remaining();
-      timer.hidden = false;
-      timer.textContent = `${t.status === "running" ? "◷" : "❚❚"} ${formatClock(left)}${t.label ? ` · ${t.label}` : ""}`;
-      timer.classList.toggle("done", left <= 0);
-      timer.title = t.status === "running" ? "The room's shared timer" : "The room's timer is paused";
-    },
-    status(sync) {
-      connection.textContent = connectionText(sync.status, { waiting: sync.pendingCount(), closedFor: sync.closedFor });
-      connection.className = `pill conn-${sync.status}`;
-      const n = sync.pendingCount();
-      saved.textContent = n === 0 ? "All saved" : `${n} ${n === 1 ? "edit" : "edits"} waiting`;
-      saved.className = `pill ${n === 0 ? "saved" : "waiting"}`;
-    },
-    presence(list) {
-      // A full room does not fit the header: the first few, then "+N" naming the rest.
-      const shown = list.slice(0, PRESENCE_SHOWN);
-      const rest = list.slice(PRESENCE_SHOWN);
-      people.replaceChildren(
-        ...shown.map((p) =>
-          el("li", { class: `person role-${p.role}`, title: p.city || "" }, [
-            el("span", { class: "name", text: p.name }),
-            el("span", { class: "role", text: p.role }),
-          ]),
-        ),
-        rest.length
-          ? el("li", { class: "person more", text: `+${rest.length}`, title: rest.map((p) => `${p.name} (${p.role})`).join("\n") })
-          : "",
-      );
-    },
-  };
+  if (new URLSearchParams(location.search).get("follow") === "1") following.start();
 }
 
 main().catch((error) => {

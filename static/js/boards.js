@@ -7,17 +7,23 @@ async function main() {
   document.title = `Boards · ${workshop.title}`;
   document.getElementById("workshop-title").textContent = workshop.title;
   document.getElementById("venue").textContent = workshop.venue || "";
-  document.getElementById("me").textContent = `Signed in as ${me.name} · ${me.role}${me.city ? ` · ${me.city}` : ""}`;
+  document.getElementById("me").replaceChildren(
+    "Signed in as ",
+    el("span", { dir: "auto", text: me.name }),
+    ` · ${me.role}`,
+    me.city ? " · " : "",
+    me.city ? el("span", { dir: "auto", text: me.city }) : "",
+  );
   const list = document.getElementById("boards");
   list.replaceChildren(
     ...boards.map((board) => {
       const mine = board.mayor === me.id;
       return el("li", { class: mine ? "board-item mine" : "board-item" }, [
         el("a", { href: `/boards/${encodeURIComponent(board.id)}` }, [
-          el("span", { class: "city", text: board.city }),
+          el("span", { class: "city", dir: "auto", text: board.city }),
           mine ? el("span", { class: "badge", text: "★ Your board" }) : null,
-          el("span", { class: "initiative", text: board.initiative || board.title }),
-          board.theme ? el("span", { class: "theme", text: board.theme }) : null,
+          el("span", { class: "initiative", dir: "auto", text: board.initiative || board.title }),
+          board.theme ? el("span", { class: "theme", dir: "auto", text: board.theme }) : null,
         ]),
       ]);
     }),

@@ -41,7 +41,7 @@ export class CommentsPanel {
     this.cardBox = el("div", { class: "comment-card" });
     this.list = el("ol", { class: "comment-list", "aria-label": "Comments" });
     this.empty = el("p", { class: "comment-empty", text: "No comments yet." });
-    this.text = el("textarea", { id: "comment-text", rows: 3, maxLength: COMMENT_MAX, placeholder: "Ask, suggest, or note something about this card" });
+    this.text = el("textarea", { id: "comment-text", dir: "auto", rows: 3, maxLength: COMMENT_MAX, placeholder: "Ask, suggest, or note something about this card" });
     this.problem = el("p", { class: "form-problem", role: "alert" });
     this.form = el("form", { class: "comment-form" }, [
       el("label", { for: "comment-text", text: "Add a comment" }),
@@ -92,8 +92,11 @@ export class CommentsPanel {
     }
   }
 
+  /** Into the comment box, when this person may comment here: answers whether it went. */
   focusInput() {
-    if (!this.form.hidden) this.text.focus();
+    if (this.form.hidden) return false;
+    this.text.focus();
+    return true;
   }
 
   #cardSummary(card) {
@@ -108,7 +111,7 @@ export class CommentsPanel {
     const type = this.template.cardTypes.get(card.type);
     const box = el("div", { class: "comment-card-inner" }, [
       el("span", { class: "type-badge" }, [el("span", { class: "icon", "aria-hidden": "true", text: type.icon }), type.label]),
-      el("p", { class: "comment-card-text", text: card.text }),
+      el("p", { class: "comment-card-text", dir: "auto", text: card.text }),
     ]);
     box.style.setProperty("--type-color", type.color);
     this.cardBox.replaceChildren(box);
@@ -140,15 +143,15 @@ export class CommentsPanel {
     node.classList.toggle("resolved", comment.resolved);
     node.classList.toggle("mine", mine);
     const meta = el("div", { class: "comment-meta" }, [
-      el("span", { class: "comment-author", text: mine ? `${this.names(comment.author)} (you)` : this.names(comment.author) }),
+      el("span", { class: "comment-author" }, [el("span", { dir: "auto", text: this.names(comment.author) }), mine ? " (you)" : ""]),
       el("span", { class: "comment-time", text: when(comment.created_at) }),
       comment.updated_at !== comment.created_at && !comment.resolved ? el("span", { class: "comment-edited", text: "edited" }) : null,
       comment.resolved
-        ? el("span", { class: "resolved-tag", text: `✓ Resolved${comment.resolved_by ? ` by ${this.names(comment.resolved_by)}` : ""}` })
+        ? el("span", { class: "resolved-tag" }, ["✓ Resolved", comment.resolved_by ? " by " : "", comment.resolved_by ? el("span", { dir: "auto", text: this.names(comment.resolved_by) }) : ""])
         : null,
     ]);
     if (editing) {
-      const box = el("textarea", { class: "comment-edit", rows: 3, maxLength: COMMENT_MAX, "aria-label": "Edit your comment" });
+      const box = el("textarea", { class: "comment-edit", dir: "auto", rows: 3, maxLength: COMMENT_MAX, "aria-label": "Edit your comment" });
       box.value = comment.text;
       const problem = el("p", { class: "form-problem", role: "alert" });
       const save = el("button", { type: "button", class: "primary", text: "Save" });
@@ -201,7 +204,7 @@ export class CommentsPanel {
         }),
       );
     }
-    node.replaceChildren(meta, el("p", { class: "comment-text", text: comment.text }), actions.length ? el("div", { class: "comment-actions" }, actions) : "");
+    node.replaceChildren(meta, el("p", { class: "comment-text", dir: "auto", text: comment.text }), actions.length ? el("div", { class: "comment-actions" }, actions) : "");
     return node;
   }
 

@@ -16,9 +16,9 @@ export function renderBoards(ctx) {
     const mayor = names.get(b.mayor);
     const id = encodeURIComponent(b.id);
     return el("tr", { dataset: { board: b.id } }, [
-      el("th", { scope: "row", text: b.city || "—" }),
-      el("td", { text: b.initiative || b.title }),
-      el("td", { class: mayor?.revoked ? "muted" : "" }, [mayor ? mayor.name : "—", mayor?.revoked ? " (revoked)" : ""]),
+      el("th", { scope: "row", dir: "auto", text: b.city || "—" }),
+      el("td", { dir: "auto", text: b.initiative || b.title }),
+      el("td", { class: mayor?.revoked ? "muted" : "" }, [mayor ? el("span", { dir: "auto", text: mayor.name }) : "—", mayor?.revoked ? " (revoked)" : ""]),
       el("td", { class: "links" }, [
         el("a", { href: `/boards/${id}`, text: "Open board" }),
         el("a", { href: `/boards/${id}/history`, text: "History" }),
@@ -46,11 +46,11 @@ export function renderOnline(ctx) {
       const section = p.focus?.section ? sections.get(p.focus.section) || p.focus.section : null;
       return el("li", { class: "online-person" }, [
         el("span", { class: "who" }, [
-          el("span", { class: "name", text: p.name }),
+          el("span", { class: "name", dir: "auto", text: p.name }),
           el("span", { class: `role-badge role-${p.role}`, text: ROLE_LABEL[p.role] || p.role }),
         ]),
         el("span", { class: "where" }, [
-          el("span", { class: "board", text: where(p) }),
+          el("span", { class: "board", dir: "auto", text: where(p) }),
           section ? el("span", { class: "section", text: ` · ${section}` }) : null,
         ]),
       ]);
@@ -112,7 +112,7 @@ export function setupJoin(ctx) {
     deny.addEventListener("click", () => decide("deny"));
     return el("li", { class: "request", dataset: { id: r.id } }, [
       el("span", { class: "who" }, [
-        el("span", { class: "name", text: r.name }),
+        el("span", { class: "name", dir: "auto", text: r.name }),
         el("span", { class: `role-badge role-${r.role}`, text: ROLE_LABEL[r.role] || r.role }),
         el("span", { class: "muted when", text: `asked at ${timeLabel(r.created_at, ctx.data.workshop.timezone)}` }),
         device ? el("span", { class: "muted device", text: device }) : null,

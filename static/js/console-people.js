@@ -44,10 +44,10 @@ export function setupPeople(ctx) {
       actions.push(el("button", { type: "button", class: "revoke", text: "Revoke", on: { click: () => revoke(p) } }));
     }
     return el("tr", { class: p.revoked ? "revoked" : "", dataset: { id: p.id, role: p.role } }, [
-      el("th", { scope: "row", class: "name" }, [p.name, self ? el("span", { class: "you", text: " (you)" }) : null]),
+      el("th", { scope: "row", class: "name" }, [el("span", { dir: "auto", text: p.name }), self ? el("span", { class: "you", text: " (you)" }) : null]),
       el("td", {}, [el("span", { class: `role-badge role-${p.role}`, text: ROLE_LABEL[p.role] || p.role })]),
-      el("td", { class: "city", text: p.city || "" }),
-      el("td", { class: "org", text: p.organisation || "" }),
+      el("td", { class: "city", dir: "auto", text: p.city || "" }),
+      el("td", { class: "org", dir: "auto", text: p.organisation || "" }),
       el("td", { class: "status" }, [
         el("span", { class: p.revoked ? "status-badge revoked" : "status-badge active", text: p.revoked ? "Revoked" : "Invited" }),
       ]),
@@ -183,6 +183,7 @@ function setupAddForm(ctx, added) {
         return;
       }
     }
+    if (!(await confirmNamesake(ctx, body))) return;
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     try {
@@ -197,5 +198,23 @@ function setupAddForm(ctx, added) {
     } finally {
       submit.disabled = false;
     }
+  });
+}
+
+const sameName = (a, b) => a.split(/\s+/).filter(Boolean).join(" ").toLowerCase() === b.split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+
+/** Someone of this name is in the workshop already: say who, and add only if that is meant
+ * (two people may share a name; the room then tells them apart by city or organisation). */
+async function confirmNamesake(ctx, body) {
+  const namesakes = (ctx.data.participants || []).filter((p) => sameName(p.name, body.name));
+  if (namesakes.length === 0) return true;
+  const who = namesakes.map((p) => [p.role, p.city || p.organisation].filter(Boolean).join(", ")).join("; ");
+  const identical = namesakes.some((p) => p.role === body.role && (p.city || "") === body.city && (p.organisation || "") === body.organisation);
+  return confirmDialog({
+    title: identical ? `${body.name} is already in this workshop` : `Another ${body.name}?`,
+    message: identical
+      ? `Someone named ${body.name} with the same role, city and organisation is already here (${who}). Add a second person exactly like them?`
+      : `The workshop already has ${body.name} (${who}). Everyone will see the two told apart by city or organisation.`,
+    confirm: "Add anyway",
   });
 }

@@ -92,6 +92,7 @@ export function formDialog({ title, fields, submit = "Save", save }) {
       id: `dialog-${f.name}`,
       name: f.name,
       value: f.value ?? "",
+      dir: "auto",
       maxLength: f.maxlength ?? 200,
       required: f.required,
       autocomplete: "off",

@@ -121,10 +121,11 @@ function renumber(list) {
 }
 
 function agendaItem(ctx, n, item) {
-  const title = el("input", { class: "item-title", value: item.title || "", maxLength: 200, required: true, autocomplete: "off" });
+  const title = el("input", { class: "item-title", dir: "auto", value: item.title || "", maxLength: 200, required: true, autocomplete: "off" });
   const board = el("select", { class: "item-board" }, [
-    el("option", { value: "", text: "—" }),
-    ...ctx.data.boards.map((b) => el("option", { value: b.id, text: b.city || b.title, selected: b.id === item.board })),
+    // No board: the overview, or with a section, that section of every board (a report-out).
+    el("option", { value: "", text: "All boards" }),
+    ...ctx.data.boards.map((b) => el("option", { value: b.id, dir: "auto", text: b.city || b.title, selected: b.id === item.board })),
   ]);
   if (item.board && !ctx.data.boards.some((b) => b.id === item.board)) {
     board.append(el("option", { value: item.board, text: "(a board not in this workshop)", selected: true }));
@@ -207,7 +208,7 @@ function showCreated(box, workshop, facilitator) {
     el("button", { type: "submit", class: "primary open-new", text: "Open it" }),
   ]);
   box.replaceChildren(
-    el("p", {}, [el("strong", { text: `“${workshop.title}” is ready.` }), " Your facilitator link for it:"]),
+    el("p", {}, [el("strong", {}, ["“", el("span", { dir: "auto", text: workshop.title }), "” is ready."]), " Your facilitator link for it:"]),
     linkField(facilitator.join_url, `Your facilitator link for ${workshop.title}`),
     el("div", { class: "inline-row" }, [
       open,

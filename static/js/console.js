@@ -5,7 +5,7 @@
 // renders from it. Forms are filled once and after their own saves, never under the typing
 // hands of the facilitator; the live panels poll while the page is visible.
 
-import { getJSON, toast } from "./dom.js";
+import { el, getJSON, toast } from "./dom.js";
 import { dayLabel, poll } from "./console-ui.js";
 import { setupPeople } from "./console-people.js";
 import { setupNewWorkshop, setupWorkshop } from "./console-workshop.js";
@@ -57,7 +57,7 @@ async function main() {
     const dates = w.days.map((d) => d.date).filter(Boolean);
     const span = dates.length ? `${dayLabel(dates[0])}${dates.length > 1 ? ` – ${dayLabel(dates[dates.length - 1])}` : ""}` : "";
     document.getElementById("workshop-sub").textContent = [w.venue, span, w.timezone].filter(Boolean).join(" · ");
-    document.getElementById("me").textContent = `Signed in as ${ctx.me.name}`;
+    document.getElementById("me").replaceChildren("Signed in as ", el("span", { dir: "auto", text: ctx.me.name }));
   }
 
   ctx.changed = () => {

@@ -65,11 +65,14 @@ async function main() {
       const hits = term ? nodes.filter((n) => n.classList.contains("match")).length : 0;
       return el("section", { class: `cross-col${term && hits ? " has-match" : ""}`, dataset: { board: board.id } }, [
         el("header", { class: "col-head" }, [
-          el("h2", {}, [el("a", { href: `/boards/${encodeURIComponent(board.id)}`, target: "_blank", rel: "noopener", text: (state && state.city) || board.city || board.title })]),
-          el("p", { class: "col-initiative", text: (state && state.initiative) || board.initiative || board.title || "" }),
+          el("h2", {}, [el("a", { href: `/boards/${encodeURIComponent(board.id)}`, target: "_blank", rel: "noopener", dir: "auto", text: (state && state.city) || board.city || board.title })]),
+          el("p", { class: "col-initiative", dir: "auto", text: (state && state.initiative) || board.initiative || board.title || "" }),
           el("p", { class: "col-count", text: state ? `${cards.length} ${cards.length === 1 ? "card" : "cards"}${term ? ` · ${hits} ${hits === 1 ? "match" : "matches"}` : ""}` : "Loading…" }),
         ]),
-        nodes.length ? el("ol", { class: "rcards" }, nodes) : el("p", { class: "col-empty", text: state ? "Nothing here yet." : "" }),
+        // A column scrolls on its own: the keyboard can reach it (Tab, then the arrows).
+        nodes.length
+          ? el("ol", { class: "rcards", tabindex: "0", "aria-label": `${(state && state.city) || board.city || board.title}: ${section.title}` }, nodes)
+          : el("p", { class: "col-empty", text: state ? "Nothing here yet." : "" }),
       ]);
     });
     columns.replaceChildren(...cols);
@@ -101,6 +104,7 @@ async function main() {
           type: "button",
           class: `chip${term === word ? " on" : ""}`,
           "aria-pressed": term === word ? "true" : "false",
+          dir: "auto",
           text: `${word} · ${b.size}`,
           title: `Highlight “${word}” (on ${b.size} boards)`,
           on: {

@@ -104,3 +104,12 @@ export function confirmDialog({ title, message, confirm = "Confirm", danger = fa
     no.focus();
   });
 }
+
+/** Is this key event typed into a field? Then no page shortcut may act on it. */
+export function isTyping(e) {
+  const t = e.target;
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable) return true;
+  if (t.matches("textarea, select")) return true;
+  return t.matches("input") && !["button", "submit", "reset", "checkbox", "radio", "range", "color", "file"].includes(t.type);
+}

@@ -35,7 +35,7 @@ export function openCardEditor({ template, section, card = null, type = null, on
     [...template.cardTypes].map(([id, t]) => el("option", { value: id, text: `${t.icon}  ${t.label}` })),
   );
   typeSelect.value = currentType;
-  const text = el("textarea", { id: "card-text", name: "text", rows: 4, maxLength: template.textMax, required: true });
+  const text = el("textarea", { id: "card-text", name: "text", dir: "auto", rows: 4, maxLength: template.textMax, required: true });
   text.value = card ? card.text : "";
   // Live text handles by field name, while the dialog is open, and their typing histories.
   const handles = new Map();
@@ -238,7 +238,7 @@ function fieldRow(name, spec, value) {
     input = el("input", { id, type: "url", placeholder: "https://…", pattern: "(https?://|mailto:).+" });
     input.value = value ?? "";
   } else {
-    input = el("input", { id, type: "text", maxLength: spec.max ?? 500 });
+    input = el("input", { id, type: "text", dir: "auto", maxLength: spec.max ?? 500 });
     input.value = value ?? "";
   }
   input.dataset.field = name;

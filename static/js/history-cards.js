@@ -107,14 +107,19 @@ export function typeBadge(fmt, type) {
   return el("span", { class: "type-badge" }, [el("span", { class: "icon", "aria-hidden": "true", text: spec.icon }), spec.label]);
 }
 
+/** "Added by <name> · 14:05": the name is a person's own words, in its own direction. */
+export function credit(words, name, when = "") {
+  return name ? [words, el("span", { dir: "auto", text: name }), when ? ` · ${when}` : ""] : "";
+}
+
 /** The list of a card's type fields ("Owner: City CIO"), or null when it has none. */
 export function fieldList(fmt, card) {
   const items = fmt.fields(card).map(([label, shown, url]) =>
     el("li", { class: "field" }, [
       el("span", { class: "name", text: `${label}: ` }),
       url && /^(https?:|mailto:)/i.test(url)
-        ? el("a", { href: url, text: shown, target: "_blank", rel: "noopener noreferrer" })
-        : el("span", { class: "value", text: shown }),
+        ? el("a", { href: url, dir: "auto", text: shown, target: "_blank", rel: "noopener noreferrer" })
+        : el("span", { class: "value", dir: "auto", text: shown }),
     ]),
   );
   return items.length ? el("ul", { class: "card-fields" }, items) : null;
@@ -122,7 +127,7 @@ export function fieldList(fmt, card) {
 
 /**
  * One card, read-only. extra: {comments, votes} counts (shown when present), credit: a line
- * under the card ("Added by …"), cls: more classes.
+ * under the card (`credit(…)`: "Added by …"), cls: more classes.
  */
 export function cardNode(fmt, card, { comments = 0, votes = 0, credit = "", cls = "" } = {}) {
   const node = el("li", { class: `view-card type-${card.type} ${cls}`.trim(), dataset: { card: card.id } });
@@ -132,11 +137,11 @@ export function cardNode(fmt, card, { comments = 0, votes = 0, credit = "", cls 
   if (votes) counts.push(el("span", { class: "count-chip", text: `● ${votes} ${votes === 1 ? "vote" : "votes"}` }));
   node.append(
     el("div", { class: "card-top" }, [typeBadge(fmt, card.type), counts.length ? el("span", { class: "counts" }, counts) : null]),
-    el("p", { class: "card-text", text: card.text }),
+    el("p", { class: "card-text", dir: "auto", text: card.text }),
   );
   const fields = fieldList(fmt, card);
   if (fields) node.append(fields);
-  if (credit) node.append(el("p", { class: "card-credit", text: credit }));
+  if (credit) node.append(el("p", { class: "card-credit" }, credit));
   return node;
 }
 

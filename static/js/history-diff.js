@@ -2,7 +2,7 @@
 // and changed (each changed field before → after), and who did it.
 
 import { el } from "./dom.js";
-import { cardNode, fieldList, typeBadge } from "./history-cards.js";
+import { cardNode, credit, fieldList, typeBadge } from "./history-cards.js";
 
 const FIELD_ORDER = ["text", "type", "section"];
 
@@ -23,9 +23,9 @@ export function renderDiff(root, body, fmt, states = null) {
   const summary = el("div", { class: "diff-summary" }, [
     el("p", { class: "diff-range" }, [
       "From ",
-      el("strong", { text: pointName(body.from, diff.from_seq) }),
+      el("strong", { dir: "auto", text: pointName(body.from, diff.from_seq) }),
       " to ",
-      el("strong", { text: pointName(body.to, diff.to_seq) }),
+      el("strong", { dir: "auto", text: pointName(body.to, diff.to_seq) }),
     ]),
     el("ul", { class: "diff-counts", "aria-label": "Changes" }, [
       el("li", { class: "count-added", text: `${added} added` }),
@@ -75,8 +75,7 @@ function tag(kind, text) {
 function addedEntry(fmt, card) {
   const who = fmt.name(card.author);
   const when = fmt.when(card.created_at);
-  const credit = who ? `Added by ${who}${when ? ` · ${when}` : ""}` : "";
-  const node = cardNode(fmt, card, { credit, cls: "diff-entry diff-added" });
+  const node = cardNode(fmt, card, { credit: credit("Added by ", who, when), cls: "diff-entry diff-added" });
   node.querySelector(".card-top").prepend(tag("added", "+ Added"));
   return node;
 }
@@ -84,8 +83,7 @@ function addedEntry(fmt, card) {
 function removedEntry(fmt, card, by) {
   // Who deleted it is known when a delete lies between the two points (not when comparing
   // backwards in time, where "removed" means "not there yet").
-  const credit = by ? `Removed by ${fmt.name(by)}` : "";
-  const node = cardNode(fmt, card, { credit, cls: "diff-entry diff-removed" });
+  const node = cardNode(fmt, card, { credit: by ? credit("Removed by ", fmt.name(by)) : "", cls: "diff-entry diff-removed" });
   node.querySelector(".card-top").prepend(tag("removed", "− Removed"));
   return node;
 }
@@ -95,8 +93,8 @@ function changedEntry(fmt, { before, after, fields }) {
   const rows = ordered.map((name) =>
     el("tr", { dataset: { field: name } }, [
       el("th", { scope: "row", text: fmt.fieldLabel(name, after[name] !== undefined ? after : before) }),
-      el("td", { class: "before", text: fmt.value(name, before[name]) }),
-      el("td", { class: "after", text: fmt.value(name, after[name]) }),
+      el("td", { class: "before", dir: "auto", text: fmt.value(name, before[name]) }),
+      el("td", { class: "after", dir: "auto", text: fmt.value(name, after[name]) }),
     ]),
   );
   const who = fmt.name(after.updated_by);
@@ -105,7 +103,7 @@ function changedEntry(fmt, { before, after, fields }) {
   node.style.setProperty("--type-color", fmt.type(after.type).color);
   node.append(
     el("div", { class: "card-top" }, [tag("changed", "✎ Changed"), typeBadge(fmt, after.type)]),
-    el("p", { class: "card-text", text: after.text }),
+    el("p", { class: "card-text", dir: "auto", text: after.text }),
     el("table", { class: "changes" }, [
       el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Field" }), el("th", { scope: "col", text: "Before" }), el("th", { scope: "col", text: "After" })])]),
       el("tbody", {}, rows),
@@ -113,7 +111,7 @@ function changedEntry(fmt, { before, after, fields }) {
   );
   const rest = fieldList(fmt, after);
   if (rest && !fields.some((f) => f !== "text")) node.append(rest);
-  if (who) node.append(el("p", { class: "card-credit", text: `Changed by ${who}${when ? ` · ${when}` : ""}` }));
+  if (who) node.append(el("p", { class: "card-credit" }, credit("Changed by ", who, when)));
   return node;
 }
 
@@ -149,8 +147,8 @@ function boardChanges(names, fmt, states) {
         rows.map(([label, before, after]) =>
           el("tr", {}, [
             el("th", { scope: "row", text: label }),
-            el("td", { class: "before", text: states ? before || "—" : "…" }),
-            el("td", { class: "after", text: states ? after || "—" : "…" }),
+            el("td", { class: "before", dir: "auto", text: states ? before || "—" : "…" }),
+            el("td", { class: "after", dir: "auto", text: states ? after || "—" : "…" }),
           ]),
         ),
       ),

@@ -2,7 +2,7 @@
 // with their cards, type fields and, when the state has them, comment and vote counts.
 
 import { el } from "./dom.js";
-import { cardNode, tallies } from "./history-cards.js";
+import { cardNode, credit, tallies } from "./history-cards.js";
 
 /**
  * Render GET /api/snapshots/{id} ({snapshot, state}) into `root`. `actions` are extra nodes
@@ -22,7 +22,7 @@ export function renderSnapshot(root, { snapshot, state }, fmt, actions = []) {
   const head = el("div", { class: "view-head" }, [
     el("div", {}, [
       el("p", { class: "kicker", text: "Read-only snapshot" }),
-      el("h2", { id: "view-label", text: snapshot.label }),
+      el("h2", { id: "view-label", dir: "auto", text: snapshot.label }),
       el("p", { class: "view-meta", text: meta.join(" · ") }),
     ]),
     actions.length ? el("div", { class: "view-actions" }, actions) : null,
@@ -37,7 +37,7 @@ export function renderSnapshot(root, { snapshot, state }, fmt, actions = []) {
   const brief = briefRows.length
     ? el("details", { class: "view-brief" }, [
         el("summary", { text: "Title, initiative and brief" }),
-        el("dl", {}, briefRows.flatMap(([label, text]) => [el("dt", { text: label }), el("dd", { text })])),
+        el("dl", {}, briefRows.flatMap(([label, text]) => [el("dt", { text: label }), el("dd", { dir: "auto", text })])),
       ])
     : null;
 
@@ -60,7 +60,7 @@ export function renderSnapshot(root, { snapshot, state }, fmt, actions = []) {
               cardNode(fmt, state.cards[id], {
                 comments: comments.get(id) || 0,
                 votes: votes.get(id) || 0,
-                credit: fmt.name(state.cards[id].author) ? `by ${fmt.name(state.cards[id].author)}` : "",
+                credit: credit("by ", fmt.name(state.cards[id].author)),
               }),
             ),
           )

@@ -27,7 +27,7 @@ const snapshotById = (id) => page.snapshots.find((s) => s.id === id) || null;
 
 function snapshotWho(s) {
   const who = page.fmt.name(s.taken_by);
-  return `${who ? `Taken by ${who}` : "Taken automatically"} · ${page.fmt.when(s.taken_at)}`;
+  return [...(who ? ["Taken by ", el("span", { dir: "auto", text: who })] : ["Taken automatically"]), ` · ${page.fmt.when(s.taken_at)}`];
 }
 
 // Timeline -----------------------------------------------------------------------------------
@@ -47,11 +47,11 @@ function renderTimeline() {
       if (page.owner) buttons.push(el("button", { type: "button", class: "restore", text: "Restore…", on: { click: () => restore(s) } }));
       return el("li", { class: `snapshot-item kind-${s.kind}${s.id === page.viewed ? " viewed" : ""}`, dataset: { snapshot: s.id } }, [
         el("div", { class: "snap-head" }, [
-          el("span", { class: "snap-label", text: s.label }),
+          el("span", { class: "snap-label", dir: "auto", text: s.label }),
           el("span", { class: "kind-chip", text: KIND_LABELS[s.kind] || s.kind }),
         ]),
         el("p", { class: "snap-meta", text: [s.day ? `Day ${s.day}` : null, `seq ${s.seq}`].filter(Boolean).join(" · ") }),
-        el("p", { class: "snap-who", text: snapshotWho(s) }),
+        el("p", { class: "snap-who" }, snapshotWho(s)),
         el("div", { class: "snap-actions" }, buttons),
       ]);
     }),
@@ -74,7 +74,7 @@ function renderExports() {
   // day close shows the last edits. Every snapshot follows, newest first.
   const select = el("select", { id: "export-snapshot", on: { change: () => updateExportLinks() } }, [
     el("option", { value: "now", text: "The board now" }),
-    ...newestFirst().map((s) => el("option", { value: s.id, text: `${s.label} · seq ${s.seq}` })),
+    ...newestFirst().map((s) => el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` })),
   ]);
   if (keep && (keep === "now" || snapshotById(keep))) select.value = keep;
   const from = el("div", { class: "export-from" }, [el("label", { for: "export-snapshot", text: "From" }), select]);
@@ -119,7 +119,7 @@ function fillCompareOptions() {
     const keep = select.value;
     select.replaceChildren(
       el("option", { value: "live", text: "The board now" }),
-      ...newestFirst().map((s) => el("option", { value: s.id, text: `${s.label} · seq ${s.seq}` })),
+      ...newestFirst().map((s) => el("option", { value: s.id, dir: "auto", text: `${s.label} · seq ${s.seq}` })),
     );
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }

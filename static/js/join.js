@@ -77,8 +77,8 @@ function showNames({ workshop, people }) {
     ...sorted.map((p) =>
       el("li", { dataset: { search: `${p.name} ${p.city || ""}`.toLowerCase() } }, [
         el("button", { type: "button", class: "name-choice", on: { click: () => ask(p) } }, [
-          el("span", { class: "name", text: p.name }),
-          el("span", { class: "detail", text: [ROLE[p.role] || p.role, p.city].filter(Boolean).join(" · ") }),
+          el("span", { class: "name", dir: "auto", text: p.name }),
+          el("span", { class: "detail" }, [ROLE[p.role] || p.role, p.city ? " · " : "", p.city ? el("span", { dir: "auto", text: p.city }) : ""]),
         ]),
       ]),
     ),
@@ -118,7 +118,7 @@ async function ask(person) {
 }
 
 function waitFor(name, shortCode) {
-  $("wait-who").textContent = name ? `You asked to join as ${name}.` : "You asked to join this workshop.";
+  $("wait-who").replaceChildren(...(name ? ["You asked to join as ", el("span", { dir: "auto", text: name }), "."] : ["You asked to join this workshop."]));
   $("wait-code").textContent = shortCode || "—";
   $("wait-status").textContent = "Waiting for approval…";
   show("step-wait");

@@ -53,8 +53,8 @@ function renderList() {
       const total = Object.keys(briefFields).length;
       return el("li", { class: `board-entry state-${state}${id === current ? " current" : ""}`, dataset: { board: id } }, [
         el("a", { href: `#${encodeURIComponent(id)}`, "aria-current": id === current ? "true" : null }, [
-          el("span", { class: "city", text: city || title }),
-          el("span", { class: "initiative", text: initiative || title }),
+          el("span", { class: "city", dir: "auto", text: city || title }),
+          el("span", { class: "initiative", dir: "auto", text: initiative || title }),
           el("span", { class: "filled", text: `${filledCount(entry)} of ${total} brief fields` }),
           state !== "saved" ? el("span", { class: "marker", text: state === "saving" ? "Saving…" : "● Unsaved" }) : null,
         ]),
@@ -74,8 +74,8 @@ function field(entry, key, label, max, hint, multiline) {
   const id = `field-${key}`;
   const value = entry.draft.has(key) ? entry.draft.get(key) : saved(entry, key);
   const input = multiline
-    ? el("textarea", { id, name: key, rows: 5, maxLength: max, value })
-    : el("input", { id, name: key, type: "text", maxLength: max, value, required: key === "title" });
+    ? el("textarea", { id, name: key, dir: "auto", rows: 5, maxLength: max, value })
+    : el("input", { id, name: key, dir: "auto", type: "text", maxLength: max, value, required: key === "title" });
   const counter = el("span", { class: "counter", id: `${id}-count`, "aria-live": "off" });
   const help = el("span", { class: "hint", id: `${id}-hint`, text: hint });
   input.setAttribute("aria-describedby", `${id}-hint`);
@@ -132,7 +132,7 @@ function renderEditor(entry) {
 
   $("editor").replaceChildren(
     el("div", { class: "editor-head" }, [
-      el("h2", { id: "editor-city", text: city || title }),
+      el("h2", { id: "editor-city", dir: "auto", text: city || title }),
       el("p", { class: "sub", id: "connection", text: CONNECTION_TEXT.connecting }),
     ]),
     el("div", { class: "editor-body" }, [form, facts]),
@@ -150,7 +150,7 @@ function renderFacts(entry) {
     ...(facts.length
       ? facts.map((c) =>
           el("li", {}, [
-            el("span", { class: "fact-text", text: c.text }),
+            el("span", { class: "fact-text", dir: "auto", text: c.text }),
             el("span", { class: "fact-source", text: `${c.source === "pre_read" ? "Pre-read" : c.source || "no source"}${c.verified ? " · verified" : ""}` }),
           ]),
         )

@@ -12,8 +12,9 @@ import { makeTemplate } from "./model.js";
 import { StageSync, formatClock } from "./stage.js";
 import { BoardFeed, ROLE_LABELS, ROLE_ORDER, currentRound, tally } from "./boardfeed.js";
 import { CONNECTION_TEXT, cardNode, clockTime, typeCounts } from "./roomview.js";
+import { fitList, fitResults, fitZoom, noDots, placedLine } from "./present-fit.js";
+import { crossView } from "./present-cross.js";
 
-const ZOOM_SIZES = [44, 40, 36, 32, 29, 26, 24, 22]; // card text in a zoomed section: the largest that fits
 
 async function main() {
   const [me, raw] = await Promise.all([getJSON("/api/me"), getJSON("/api/template")]);
@@ -53,7 +54,8 @@ async function main() {
   /** Open the spotlighted board's socket (closing the previous one), or none for the overview. */
   function follow() {
     const spot = stage.stage.spotlight;
-    const boardId = spot.mode === "overview" ? null : spot.board;
+    const everyBoard = spot.mode === "overview" || spot.mode === "cross"; // a feed per board
+    const boardId = everyBoard ? null : spot.board;
     if ((feed ? feed.id : null) !== boardId) {
       if (feed) feed.stop();
       feed = boardId
@@ -61,11 +63,11 @@ async function main() {
         : null;
       showConnection();
     }
-    if (spot.mode === "overview" && !overview.size) {
+    if (everyBoard && !overview.size) {
       for (const id of boards.keys()) {
         overview.set(id, new BoardFeed({ id, template, onChange: schedule, onStatus: showConnection, onError: () => {} }).start());
       }
-    } else if (spot.mode !== "overview" && overview.size) {
+    } else if (!everyBoard && overview.size) {
       for (const tile of overview.values()) tile.stop();
       overview.clear();
     }
@@ -86,6 +88,7 @@ async function main() {
     drawAgenda(spot.mode === "overview" ? null : st.agenda); // the overview shows it large
     drawTimer();
     if (spot.mode === "overview") return drawOverview(st);
+    if (spot.mode === "cross" && template.sections.has(spot.section)) return drawCross(spot.section);
     const board = boards.get(spot.board);
     const state = feed && feed.state && feed.state.id === spot.board ? feed.state : null;
     setWhere(state || board || { city: "", initiative: "" });
@@ -111,7 +114,7 @@ async function main() {
 
   function drawAgenda(agenda) {
     ui.agenda.hidden = !agenda;
-    if (agenda) ui.agenda.textContent = `Day ${agenda.day} · ${agenda.title}`;
+    if (agenda) ui.agenda.replaceChildren(`Day ${agenda.day} · `, el("span", { dir: "auto", text: agenda.title }));
   }
 
   // The overview ---------------------------------------------------------------------------
@@ -132,8 +135,8 @@ async function main() {
         ]);
       });
       return el("li", { class: "tile", dataset: { board: id } }, [
-        el("h2", { class: "tile-city", text: b.city || b.title }),
-        el("p", { class: "tile-initiative", text: b.initiative || b.title || "" }),
+        el("h2", { class: "tile-city", dir: "auto", text: b.city || b.title }),
+        el("p", { class: "tile-initiative", dir: "auto", text: b.initiative || b.title || "" }),
         el("p", { class: "tile-total", text: entry.total === null ? "…" : `${entry.total} ${entry.total === 1 ? "card" : "cards"}` }),
         counts.length ? el("ul", { class: "tile-counts" }, counts) : null,
       ]);
@@ -144,7 +147,7 @@ async function main() {
         agenda
           ? el("p", { class: "overview-agenda" }, [
               el("span", { class: "now", text: "Now" }),
-              el("span", { text: `Day ${agenda.day} · ${agenda.title}` }),
+              el("span", {}, [`Day ${agenda.day} · `, el("span", { dir: "auto", text: agenda.title })]),
               el("span", { class: "since", text: `since ${clockTime(agenda.started_at)}` }),
             ])
           : null,
@@ -152,6 +155,14 @@ async function main() {
       el("ul", { class: `tiles${tiles.length > 8 ? " many" : ""}` }, tiles),
     ]);
     show("overview", node);
+  }
+
+  /** One section of every board, side by side (a report-out). */
+  function drawCross(sectionId) {
+    ui.title.textContent = me.workshop.title;
+    ui.sub.textContent = "Every board";
+    const { node, fit } = crossView(template, boards, overview, sectionId);
+    show(`cross:${sectionId}`, node, fit);
   }
 
   // One board ------------------------------------------------------------------------------
@@ -245,7 +256,7 @@ async function main() {
     const status = round.status === "open" ? "Voting open" : "Voting closed";
     const head = el("header", { class: "results-head" }, [
       el("p", { class: "results-kind", text: `● Dot vote · ${status}` }),
-      el("h2", { class: "results-title", text: round.title }),
+      el("h2", { class: "results-title", dir: "auto", text: round.title }),
     ]);
     if (!results) {
       return el("aside", { class: "results hidden-results", dataset: { round: round.id } }, [
@@ -254,7 +265,13 @@ async function main() {
         el("p", { class: "results-placed", text: `${placed} ${placed === 1 ? "dot" : "dots"} placed` }),
       ]);
     }
-    const ranking = results.ranking.filter((id) => state.cards.has(id) && (!sectionId || state.cards.get(id).section === sectionId));
+    // Counted the way they are shown: dots on cards that are on the board (and in this
+    // section), so the number beside the ranking always adds up to it.
+    const onBoard = results.ranking.filter((id) => state.cards.has(id));
+    const ranking = onBoard.filter((id) => !sectionId || state.cards.get(id).section === sectionId);
+    const sum = (ids) => ids.reduce((n, id) => n + results.totals.get(id), 0);
+    const shown = sum(ranking);
+    const all = sum(onBoard);
     const items = ranking.map((id, index) => {
       const card = state.cards.get(id);
       const total = results.totals.get(id);
@@ -269,15 +286,15 @@ async function main() {
       return el("li", { class: "rank", dataset: { card: id, dots: String(total) } }, [
         el("span", { class: "rank-n", text: `${index + 1}` }),
         el("span", { class: "rank-dots", text: `● ${total}`, title: `${total} ${total === 1 ? "dot" : "dots"}` }),
-        el("p", { class: "rank-text", text: card.text }),
+        el("p", { class: "rank-text", dir: "auto", text: card.text }),
         el("p", { class: "rank-roles" }, split.map((r) => el("span", { class: `role role-${r}`, text: `${ROLE_LABELS[r] || r} ${roles[r]}` }))),
         bar,
       ]);
     });
     return el("aside", { class: "results", dataset: { round: round.id } }, [
       head,
-      el("p", { class: "results-placed", text: `${placed} ${placed === 1 ? "dot" : "dots"} placed${sectionId ? " · this section" : ""}` }),
-      items.length ? el("ol", { class: "ranking" }, items) : el("p", { class: "results-wait", text: "No dots yet." }),
+      el("p", { class: "results-placed", text: placedLine(shown, all, sectionId) }),
+      items.length ? el("ol", { class: "ranking" }, items) : el("p", { class: "results-wait", text: noDots(all, sectionId) }),
       el("p", { class: "more", hidden: true }),
     ]);
   }
@@ -296,6 +313,7 @@ async function main() {
     ui.timer.dataset.remainingMs = String(Math.round(left));
     const done = timer.status === "running" && left <= 0;
     ui.timerLabel.textContent = timer.status === "paused" ? `❚❚ Paused${timer.label ? ` · ${timer.label}` : ""}` : done ? "Time is up" : timer.label;
+    ui.timerLabel.dir = timer.status === "running" && !done ? "auto" : "ltr";
     ui.timer.className = `timer ${timer.status}${done ? " done" : ""}${timer.status === "running" && !done && left <= 60000 ? " last-minute" : ""}`;
   }
   setInterval(drawTimer, 200);
@@ -343,48 +361,6 @@ async function main() {
   });
   showConnection();
   stage.start();
-}
-
-// Fitting: whole cards only, then "+N more" ---------------------------------------------------
-
-/** Hide the items of `list` from the first that does not fit whole; say how many in `more`.
- * When not even the first fits, its text is cut shorter (…) so the section shows something. */
-function fitList(list, more) {
-  const items = [...list.children];
-  for (const item of items) item.hidden = false;
-  list.classList.remove("tight");
-  more.hidden = true;
-  if (list.scrollHeight <= list.clientHeight + 1) return;
-  more.hidden = false; // it takes room from the list, so measure with it shown
-  const limit = list.clientHeight;
-  const fits = () => items.findIndex((item) => item.offsetTop + item.offsetHeight > limit + 1);
-  let first = fits();
-  if (first === 0) {
-    list.classList.add("tight");
-    first = fits();
-  }
-  const hidden = first < 0 ? 0 : items.length - first;
-  for (const item of items.slice(first < 0 ? items.length : first)) item.hidden = true;
-  if (hidden === 0) more.hidden = true;
-  else more.textContent = `+ ${hidden} more`;
-}
-
-/** A zoomed section: the largest card text that shows every card, else the smallest and "+N". */
-function fitZoom(list, more) {
-  const zoom = list.closest(".zoom");
-  for (const size of ZOOM_SIZES) {
-    zoom.style.setProperty("--card-size", `${size}px`);
-    if (list.scrollHeight <= list.clientHeight + 1) {
-      more.hidden = true;
-      return;
-    }
-  }
-  fitList(list, more);
-}
-
-function fitResults(panel) {
-  const list = panel.querySelector(".ranking");
-  if (list) fitList(list, panel.querySelector(".more"));
 }
 
 main().catch((error) => {

@@ -45,7 +45,7 @@ export function cardNode(template, card, { label = false, fields = false, dots =
   ];
   node.append(
     el("div", { class: "rcard-head" }, head),
-    el("p", { class: "rcard-text", text: hidden ? "Writing in private…" : card.text }),
+    el("p", { class: "rcard-text", dir: "auto", text: hidden ? "Writing in private…" : card.text }),
   );
   node.setAttribute("aria-label", `${hidden ? "Private card" : type.label}: ${hidden ? "not revealed yet" : card.text}`);
   if (fields) {
@@ -55,7 +55,7 @@ export function cardNode(template, card, { label = false, fields = false, dots =
         el(
           "ul",
           { class: "rcard-fields" },
-          items.map(([name, value]) => el("li", {}, [el("span", { class: "name", text: `${name}: ` }), el("span", { text: value })])),
+          items.map(([name, value]) => el("li", {}, [el("span", { class: "name", text: `${name}: ` }), el("span", { dir: "auto", text: value })])),
         ),
       );
     }

@@ -58,7 +58,7 @@ export class RunBoard {
     q.voteTop = el("ol", { class: "vote-top" });
 
     // A new round.
-    q.title = el("input", { type: "text", class: "vote-title", value: "Dot vote", maxLength: 200, "aria-label": "Title of the vote", required: true });
+    q.title = el("input", { type: "text", dir: "auto", class: "vote-title", value: "Dot vote", maxLength: 200, "aria-label": "Title of the vote", required: true });
     q.dots = el("input", { type: "number", class: "vote-dots", value: "3", min: "1", max: "20", step: "1", "aria-label": "Dots per person", required: true });
     q.blind = el("input", { type: "checkbox", class: "vote-blind" });
     q.sectionBoxes = this.template.raw.sections.map((s) =>
@@ -99,7 +99,7 @@ export class RunBoard {
     this.q = q;
     this.node = el("article", { class: "run-board", dataset: { board: b.id } }, [
       el("header", { class: "rb-head" }, [
-        el("div", { class: "rb-name" }, [el("h3", { class: "rb-city", text: b.city || b.title }), el("p", { class: "rb-initiative", text: b.initiative || b.title || "" })]),
+        el("div", { class: "rb-name" }, [el("h3", { class: "rb-city", dir: "auto", text: b.city || b.title }), el("p", { class: "rb-initiative", dir: "auto", text: b.initiative || b.title || "" })]),
         el("div", { class: "rb-state" }, [q.conn, q.count]),
       ]),
       el("div", { class: "rb-links" }, [
@@ -186,9 +186,9 @@ export class RunBoard {
     const placed = round.votes.length;
     const voters = new Set(round.votes.map((v) => v.by)).size;
     if (open) {
-      q.voteStatus.textContent = `● Voting: “${round.title}” · ${round.dots} dots each · ${kind}${scope}`;
+      q.voteStatus.replaceChildren("● Voting: “", el("span", { dir: "auto", text: round.title }), `” · ${round.dots} dots each · ${kind}${scope}`);
     } else {
-      q.voteStatus.textContent = `Closed: “${round.title}”${round.revealed ? " · results shown" : " · not revealed yet"}`;
+      q.voteStatus.replaceChildren("Closed: “", el("span", { dir: "auto", text: round.title }), `”${round.revealed ? " · results shown" : " · not revealed yet"}`);
     }
     q.voteStatus.className = `vote-status ${open ? "is-open" : "is-closed"} ${kind}`;
     q.voteCount.textContent = `${placed} ${placed === 1 ? "dot" : "dots"} placed by ${voters} ${voters === 1 ? "person" : "people"}${round.revealed ? "" : " · counts hidden until the reveal"}`;
@@ -198,7 +198,7 @@ export class RunBoard {
         ...ranking
           .filter((id) => state.cards.has(id))
           .slice(0, TOP_SHOWN)
-          .map((id) => el("li", { dataset: { card: id } }, [el("span", { class: "n", text: `● ${totals.get(id)}` }), el("span", { class: "t", text: state.cards.get(id).text })])),
+          .map((id) => el("li", { dataset: { card: id } }, [el("span", { class: "n", text: `● ${totals.get(id)}` }), el("span", { class: "t", dir: "auto", text: state.cards.get(id).text })])),
       );
     }
     q["vote-close"].hidden = !open;

@@ -88,7 +88,7 @@ function spotlightPanel(template, boards, stage, act) {
   const boardSelect = document.getElementById("spot-board");
   const sectionSelect = document.getElementById("spot-section");
   const now = document.getElementById("spot-now");
-  boardSelect.replaceChildren(...[...boards.values()].map((b) => el("option", { value: b.id, text: b.city || b.title, title: boardLabel(b) })));
+  boardSelect.replaceChildren(...[...boards.values()].map((b) => el("option", { value: b.id, dir: "auto", text: b.city || b.title, title: boardLabel(b) })));
   sectionSelect.replaceChildren(...template.raw.sections.map((s) => el("option", { value: s.id, text: s.title })));
   const mode = () => form.elements["spot-mode"].value;
   const enable = () => {
@@ -113,7 +113,7 @@ function spotlightPanel(template, boards, stage, act) {
         spot.mode === "overview"
           ? "The overview of all boards"
           : [board ? board.city || board.title : spot.board, spot.mode === "section" && section ? section.title : "whole board"].join(" — ");
-      now.textContent = `Now: ${text}`;
+      now.replaceChildren("Now: ", el("span", { dir: "auto", text }));
       now.dataset.mode = spot.mode;
       // The pickers follow the stage when it moves (here or from another tab), not while the
       // facilitator is choosing.
@@ -169,7 +169,8 @@ function timerPanel(stage, act) {
       const timer = stage.stage.timer;
       const running = timer.status === "running";
       label.textContent = timer.label;
-      $("timer-start").disabled = running;
+      // Start on a running timer starts it again, with the minutes now in the form.
+      $("timer-start").textContent = running ? "↺ Restart" : "▶ Start";
       $("timer-pause").disabled = !running;
       $("timer-resume").disabled = running || timer.remaining_ms <= 0;
       this.tick();
@@ -230,17 +231,23 @@ function agendaPanel(template, boards, workshop, stage, act) {
           const section = item.section ? template.sections.get(item.section) : null;
           const where = item.board
             ? [board ? board.city || board.title : item.board, section ? section.title : null].filter(Boolean).join(" · ")
-            : "Overview";
+            : section
+              ? `Every board · ${section.title}`
+              : "Overview";
           const meta = [where, item.minutes ? `${item.minutes} min` : null].filter(Boolean).join(" · ");
           const op = { kind: "agenda.start", day: entry.day, index, title: item.title };
           if (item.board) op.board = item.board;
-          if (item.board && item.section) op.section = item.section;
+          if (item.section) op.section = item.section; // with no board: of every board
           if (item.minutes) op.minutes = item.minutes;
           return el("li", { class: `agenda-item${isRunning ? " running" : ""}`, dataset: { day: String(entry.day), index: String(index) } }, [
             el("div", { class: "agenda-what" }, [
-              el("p", { class: "agenda-title", text: item.title }),
-              el("p", { class: "agenda-meta", text: meta }),
+              el("p", { class: "agenda-title", dir: "auto", text: item.title }),
+              el("p", { class: "agenda-meta", dir: "auto", text: meta }),
               isRunning ? el("p", { class: "agenda-running", text: `● Running since ${clockTime(running.started_at)}` }) : null,
+              // A section of every board: the facilitator reads it across boards, side by side.
+              !item.board && section
+                ? el("a", { class: "agenda-cross", href: `/cross?section=${encodeURIComponent(item.section)}`, text: `Open ${section.title} across boards` })
+                : null,
             ]),
             el("button", {
               type: "button",

@@ -9,7 +9,7 @@
 
 import { LogClient, RoomError } from "./logclient.js";
 
-export const MODES = ["overview", "board", "section"];
+export const MODES = ["overview", "board", "section", "cross"]; // cross: a section of every board
 export const TIMER_MAX_S = 24 * 3600;
 const ID_MAX = 64;
 
@@ -123,9 +123,9 @@ function seconds(value, name, low, high) {
 function target(op, ctx) {
   const mode = get(op, "mode");
   if (!MODES.includes(mode)) throw refuse("bad_request", `'mode' must be one of ${MODES.join(", ")}.`);
-  const board = mode === "overview" ? null : stringId(get(op, "board"), "board id");
-  const section = mode === "section" ? get(op, "section") : null;
-  if (mode === "section" && !ctx.sectionIds.includes(section)) {
+  const board = mode === "overview" || mode === "cross" ? null : stringId(get(op, "board"), "board id");
+  const section = mode === "section" || mode === "cross" ? get(op, "section") : null;
+  if ((mode === "section" || mode === "cross") && !ctx.sectionIds.includes(section)) {
     throw refuse("bad_request", `There is no section ${pyRepr(section)} on this canvas.`);
   }
   return { mode, board, section };
@@ -152,8 +152,10 @@ function timerStart(state, op, ctx) {
   let label = get(op, "label");
   if (label !== null) label = textField(label, "label", 200, false);
   facilitatorOnly(ctx, "run the timer"); // the role before the state
-  if (timer.status === "running") throw refuse("conflict", "The timer is already running.");
-  if (secs === null && timer.remaining_ms <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
+  // Start on a running timer starts it again from the top (of the new length, if given).
+  const left = timer.status === "running" ? timer.duration_ms : timer.remaining_ms;
+  if (secs === null && left <= 0) throw refuse("bad_request", "Say how many seconds the timer should run.");
+  timer.remaining_ms = left;
   start(timer, ctx.at, secs, label);
 }
 
@@ -201,6 +203,8 @@ function agendaStart(state, op, ctx) {
   if (pyTruthy(get(op, "board"))) {
     const section = get(op, "section");
     to = target({ mode: pyTruthy(section) ? "section" : "board", board: op.board, section }, ctx);
+  } else if (pyTruthy(get(op, "section"))) {
+    to = target({ mode: "cross", section: op.section }, ctx); // a section of every board
   } else {
     to = { mode: "overview", board: null, section: null };
   }

@@ -65,7 +65,7 @@ export function voteBanner(round, deco, { actor, template, actions }) {
   const facilitator = actor.role === "facilitator";
   const parts = [
     el("span", { class: "banner-icon", "aria-hidden": "true", text: "◉" }),
-    el("strong", { class: "banner-title", text: `Dot vote: ${round.title}` }),
+    el("strong", { class: "banner-title" }, ["Dot vote: ", el("span", { dir: "auto", text: round.title })]),
   ];
   if (actor.role === "observer") parts.push(el("span", { class: "dots-left", text: `${round.dots} dots each` }));
   else parts.push(el("span", { class: "dots-left", text: `${deco.left} of ${round.dots} dots left` }));
@@ -105,7 +105,7 @@ export function resultsBody(view, round, { actor, template, actions }) {
       ? el(
           "select",
           { id: "round-picker", "aria-label": "Voting round", on: { change: (e) => actions.select(e.target.value) } },
-          rounds.map((r) => el("option", { value: r.id, text: `${r.title} (${r.status === "open" ? "open" : "closed"})` })),
+          rounds.map((r) => el("option", { value: r.id, dir: "auto", text: `${r.title} (${r.status === "open" ? "open" : "closed"})` })),
         )
       : null;
   if (picker) picker.value = round.id;
@@ -153,7 +153,7 @@ export function resultsBody(view, round, { actor, template, actions }) {
       el("div", { class: "result-main" }, [
         el("p", { class: "result-card" }, [
           el("span", { class: "icon", "aria-hidden": "true", text: `${type.icon} ` }),
-          card.hidden ? "A private card" : card.text,
+          card.hidden ? "A private card" : el("span", { dir: "auto", text: card.text }),
         ]),
         el("div", { class: "result-meter" }, [bar]),
         el("p", { class: "result-split", text: splitText }),
@@ -169,7 +169,7 @@ export function resultsBody(view, round, { actor, template, actions }) {
 
 /** The facilitator's dialog to open a round. onOpen(round body) returns null or a sentence. */
 export function openVoteDialog({ template, onOpen }) {
-  const title = el("input", { id: "vote-title", type: "text", maxLength: 200, value: "Dot vote", required: true });
+  const title = el("input", { id: "vote-title", dir: "auto", type: "text", maxLength: 200, value: "Dot vote", required: true });
   const dots = el("input", { id: "vote-dots", type: "number", min: 1, max: DOTS_MAX, step: 1, value: "3", required: true });
   const blind = el("input", { id: "vote-blind", type: "checkbox" });
   const boxes = template.sectionIds.map((id) =>

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
@@ -44,15 +46,24 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-@pytest.fixture
-async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
-    """await open_page(token, path): a new signed-in context (one person), its page at path.
+@asynccontextmanager
+async def page_opener(browser: Browser, base_url: str) -> AsyncIterator[OpenPage]:
+    """open_(token, path): a new signed-in context (one person), its page at path, on the
+    server at base_url; every context is closed on the way out.
 
-    Uncaught errors and console errors are collected in `page.js_errors` for the tests."""
+    `viewport` and other keywords go to the new context (a laptop's size, bypass_csp...);
+    token None opens the page signed out. Uncaught errors and console errors are collected
+    in `page.js_errors` for the tests."""
     contexts: list[BrowserContext] = []
 
-    async def open_(token: str, path: str | None = None) -> Page:
-        context = await browser.new_context(viewport=VIEWPORT)
+    async def open_(
+        token: str | None,
+        path: str | None = None,
+        *,
+        viewport: dict[str, int] = VIEWPORT,
+        **options: Any,
+    ) -> Page:
+        context = await browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = await context.new_page()
         errors: list[str] = []
@@ -60,11 +71,21 @@ async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]
         # Console errors too: a Content-Security-Policy violation is only reported there.
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.js_errors = errors  # type: ignore[attr-defined]
-        await page.goto(f"{server.url}/join/{token}")
+        if token is not None:
+            await page.goto(f"{base_url}/join/{token}")
         if path is not None:
-            await page.goto(f"{server.url}{path}")
+            await page.goto(f"{base_url}{path}")
         return page
 
-    yield open_
-    for context in contexts:
-        await context.close()
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def open_page(browser: Browser, server: Server) -> AsyncIterator[OpenPage]:
+    """await open_page(token, path): see page_opener; on this test's server."""
+    async with page_opener(browser, server.url) as open_:
+        yield open_

@@ -157,7 +157,14 @@ async def test_the_projector_follows_the_spotlight_and_the_shared_timer(
     await run.locator("#timer-resume").click()
     await expect(projector.locator("#timer-label")).to_have_text("Roundtable")
 
-    await expect(run.locator("#timer-start")).to_be_disabled()  # it runs already
+    # Start on the running timer starts it again, here with a new length, on every screen.
+    await expect(run.locator("#timer-start")).to_have_text("↺ Restart")
+    await run.locator("#timer-minutes").fill("2")
+    await run.locator("#timer-start").click()
+    for page in (run, projector):
+        await page.wait_for_function("() => window.brickboardRoom.remaining() <= 120_000")
+    ends = await ends_at(run)
+    await clock_agrees(projector, "#timer-clock", ends)
 
     # Back to the overview: every board, its city and its card count.
     await spotlight(run, "overview")
@@ -289,3 +296,49 @@ async def test_the_projector_notices_a_connection_that_silently_died(
     await spotlight(run, "board", second)
     await expect(projector.locator("body")).to_have_attribute("data-shown", f"board:{second}")
     no_errors(projector, allow=SOCKET_DOWN)
+
+
+async def test_a_report_out_shows_one_section_of_every_board(
+    open_page: OpenPage, demo: dict[str, Any], server: Server
+) -> None:
+    """An agenda item naming a section and no board: the projector shows that section of every
+    board side by side, a follower sees it on their own board, the run page links to /cross."""
+    from tests.http_client import call
+
+    facilitator = token_of(demo, "facilitator")
+    workshop = demo["workshop"]["id"]
+    item = {"title": "30/60/90 report-out", "board": None, "section": "action_plan", "minutes": 20}
+    status, body = call(
+        "PATCH",
+        f"{server.url}/api/workshops/{workshop}",
+        {"days": [{"day": 3, "date": "2027-03-11", "agenda": [item]}]},
+        token=facilitator,
+    )
+    assert status == 200, body
+    austin = board_of(demo)
+    writer = await Client.open(server.ws_url, austin, token_of(demo, "mayor"))
+    await writer.op(
+        add_card("plan-1", "Name the signal program owner", "action_plan", type="action")
+    )
+    await writer.close()
+
+    run = await open_run(open_page, demo)
+    projector = await open_projector(open_page, demo)
+    mayor = await open_page(token_of(demo, "mayor"), f"/boards/{austin}?follow=1")
+    await run.locator('#agenda-days button[data-day="3"]').click()
+    entry = run.locator('#agenda-items li.agenda-item[data-day="3"]')
+    await expect(entry.locator(".agenda-meta")).to_contain_text("Every board · Next 30/60/90 Days")
+    await expect(entry.locator("a.agenda-cross")).to_have_attribute(
+        "href", "/cross?section=action_plan"
+    )
+    await entry.locator("button.agenda-start").click()
+
+    await expect(projector.locator("body")).to_have_attribute("data-shown", "cross:action_plan")
+    columns = projector.locator(".cross-ro .sec")
+    await expect(columns).to_have_count(len(demo["boards"]))
+    await expect(projector.locator(f'.cross-ro .sec[data-board="{austin}"]')).to_contain_text(
+        "Name the signal program owner"
+    )
+    await expect(mayor).to_have_url(re.compile(r"section=action_plan"))
+    for page in (run, projector, mayor):
+        no_errors(page)

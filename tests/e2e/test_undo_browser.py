@@ -73,7 +73,7 @@ async def test_your_card_comes_and_goes_for_everyone_while_anothers_stays(
         await expect(card(page, "My card")).to_have_count(0)
         await expect(card(page, "Their card")).to_have_count(1)
     await expect(me.locator("#redo")).to_be_enabled()
-    await expect(me.locator("[role=status].visually-hidden")).to_have_text(
+    await expect(me.locator("#edit-history [role=status]")).to_have_text(
         "Undone: adding “My card”."
     )
 
