@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import board_of, person_of, token_of
 from tests.http_client import call
-from tests.servers import Server, sqlite_url
+from tests.servers import Server, demo_roster, sqlite_url
 from tests.wsclient import Client, add_card
 
 
@@ -22,6 +22,16 @@ from tests.wsclient import Client, add_card
 def db_url(tmp_path: Path) -> str:
     """SQLite only: none of these depends on the database (test_storage_errors.py does)."""
     return sqlite_url(tmp_path / "brickboard.db")
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, Any]]]:
+    """One server with the demo for the tests here that change nothing others look at."""
+    db = sqlite_url(tmp_path_factory.mktemp("holes") / "brickboard.db")
+    demo = demo_roster(db)
+    srv = Server(db=db, extra=("--rate-limit", "0")).start()
+    yield srv, demo
+    srv.stop()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -102,7 +112,8 @@ async def test_debug_logs_hold_no_token_code_or_session(debug_server, demo) -> N
         assert piece not in log  # not even the tail a truncated frame dump would show
 
 
-async def test_a_lone_surrogate_gets_an_error_and_the_socket_keeps_working(server, demo) -> None:
+async def test_a_lone_surrogate_gets_an_error_and_the_socket_keeps_working(room) -> None:
+    server, demo = room
     board = board_of(demo)
     sender = await Client.open(server.ws_url, board, token_of(demo, "expert"))
     bystander = await Client.open(server.ws_url, board, token_of(demo, "expert", 1))
@@ -122,9 +133,8 @@ async def test_a_lone_surrogate_gets_an_error_and_the_socket_keeps_working(serve
     await bystander.close()
 
 
-async def test_impossible_dates_are_refused_and_a_real_one_reaches_the_calendar(
-    server, demo
-) -> None:
+async def test_impossible_dates_are_refused_and_a_real_one_reaches_the_calendar(room) -> None:
+    server, demo = room
     board = board_of(demo)
     mayor = next(p for p in demo["participants"] if p["id"] == demo["boards"][0]["mayor"])
     client = await Client.open(server.ws_url, board, mayor["token"])
@@ -184,7 +194,8 @@ async def test_behind_a_proxy_on_default_ports_browsers_are_let_in(proxied_serve
     assert status == 403 and body["error"]["code"] == "forbidden"
 
 
-def test_invite_links_and_the_api_are_never_cached(server, demo) -> None:
+def test_invite_links_and_the_api_are_never_cached(room) -> None:
+    server, demo = room
     laptop = Browser(server.url)
     status, headers, _ = laptop.request("GET", f"/join/{token_of(demo, 'expert')}")
     assert status == 303 and headers["cache-control"] == "no-store"
@@ -194,7 +205,8 @@ def test_invite_links_and_the_api_are_never_cached(server, demo) -> None:
     assert status == 200 and headers["cache-control"] == "no-store"
 
 
-def test_another_site_cannot_switch_who_a_browser_is_signed_in_as(server, demo) -> None:
+def test_another_site_cannot_switch_who_a_browser_is_signed_in_as(room) -> None:
+    server, demo = room
     expert, mayor = person_of(demo, "expert"), person_of(demo, "mayor")
     laptop = Browser(server.url)
     assert laptop.request("GET", f"/join/{expert['token']}")[0] == 303
@@ -215,7 +227,8 @@ def test_another_site_cannot_switch_who_a_browser_is_signed_in_as(server, demo) 
     assert Browser(server.url).request("GET", f"/join/{expert['token']}")[0] == 303
 
 
-async def test_a_stage_op_checks_the_role_before_the_state(server, demo) -> None:
+async def test_a_stage_op_checks_the_role_before_the_state(room) -> None:
+    server, demo = room
     _, me = call("GET", f"{server.url}/api/me", token=token_of(demo, "expert"))
     expert = await Client.open(server.ws_url, me["stage"], token_of(demo, "expert"))
     for op in ({"kind": "timer.pause"}, {"kind": "timer.start"}):  # the timer is idle
